@@ -1,0 +1,94 @@
+"""Comments with @mentions, and notifications."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from workspaces.models import Workspace
+
+from .models import Comment, Notification
+
+MENTION_PATTERN = re.compile(r"(?<![\w.@])@([\w.+-]{1,150})")
+
+
+def mentioned_members(*, workspace: Workspace, body: str) -> list[AbstractBaseUser]:
+    """Members of the workspace named as @username in the text; other names are ignored."""
+    names = {name.rstrip(".") for name in MENTION_PATTERN.findall(body)}
+    if not names:
+        return []
+    user_model = get_user_model()
+    return list(user_model.objects.filter(username__in=names, memberships__workspace=workspace).order_by("pk"))
+
+
+@transaction.atomic
+def notify(
+    *,
+    workspace: Workspace,
+    recipients: Iterable[AbstractBaseUser],
+    kind: str,
+    message: str,
+    target: models.Model | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> list[Notification]:
+    """One notification per distinct recipient, skipping the actor (nobody is told about their own act)."""
+    content_type = ContentType.objects.get_for_model(target) if target is not None else None
+    seen: set[int] = set()
+    rows = []
+    for user in recipients:
+        if user is None or user.pk in seen or (actor is not None and user.pk == actor.pk):
+            continue
+        seen.add(user.pk)
+        rows.append(
+            Notification(
+                workspace=workspace,
+                recipient=user,
+                actor=actor,
+                kind=kind,
+                message=message[:300],
+                content_type=content_type,
+                object_id=target.pk if target is not None else None,
+            )
+        )
+    return Notification.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def comment_create(*, workspace: Workspace, target: models.Model, author: AbstractBaseUser, body: str) -> Comment:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something before posting."})
+    if not workspace.memberships.filter(user=author).exists():
+        raise ValidationError({"author": "Only members of this workspace can comment."})
+    comment = Comment.objects.create(
+        workspace=workspace,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        author=author,
+        body=body,
+    )
+    mentioned = mentioned_members(workspace=workspace, body=body)
+    comment.mentions.set(mentioned)
+    notify(
+        workspace=workspace,
+        recipients=mentioned,
+        kind=Notification.Kind.MENTION,
+        actor=author,
+        target=target,
+        message=f"{author} mentioned you on {target}: {body[:120]}",
+    )
+    return comment
+
+
+def notifications_mark_read(*, recipient: AbstractBaseUser, notification_ids: Iterable[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=list(notification_ids))
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,319 @@
+"""What every app's admin shares: workspace tenancy, read-only audit rows, key search, service-backed saves.
+
+Tenancy: a superuser sees every row. Any other staff user sees only rows of the
+workspaces they are a member of, and may change or delete them only where their
+role reaches the admin's `min_write_role`. Each scoped admin names the lookup
+from its model to the Workspace (`workspace_path`); the same path narrows the
+changelist, the change/delete views, autocomplete results, history pages and
+the choices of every foreign key or many-to-many field that points at the model.
+
+This module reads `workspaces.models.Membership`, so in the admin layer `core`
+leans on `workspaces` (the models layer does not).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.forms import Field as FormField
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.errors import ApplicationError
+from workspaces.models import Membership, Role
+
+_ROLES_CACHE_ATTR = "_admin_workspace_roles"
+
+
+def workspace_roles(request: HttpRequest) -> dict[int, str] | None:
+    """The user's role in each of their workspaces, or None for a superuser (no limit). Cached on the request."""
+    user = request.user
+    if user.is_active and user.is_superuser:
+        return None
+    roles = getattr(request, _ROLES_CACHE_ATTR, None)
+    if roles is None:
+        roles = (
+            dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
+            if user.is_authenticated
+            else {}
+        )
+        setattr(request, _ROLES_CACHE_ATTR, roles)
+    return roles
+
+
+def workspace_ids(request: HttpRequest, min_role: str | None = None) -> list[int] | None:
+    """Ids of the workspaces the user belongs to (with at least `min_role`), or None for a superuser."""
+    roles = workspace_roles(request)
+    if roles is None:
+        return None
+    return sorted(pk for pk, role in roles.items() if min_role is None or Role.at_least(role, min_role))
+
+
+def adopt(obj: models.Model, created: models.Model) -> None:
+    """Make the admin's unsaved `obj` stand for the row a service created, so save_related and the log use it."""
+    for field in obj._meta.concrete_fields:
+        setattr(obj, field.attname, getattr(created, field.attname))
+    obj._state.adding = False
+    obj._state.db = created._state.db
+
+
+def product_prefixed_label(obj: Any) -> str:
+    return f"{obj.product.key} · {obj}"
+
+
+def short_hash(value: str) -> str:
+    return value[:12] if value else ""
+
+
+def pretty_json(value: Any) -> str:
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+
+
+class WorkspaceScopedMixin:
+    """For ModelAdmin and inlines alike: foreign-key and many-to-many choices come only from rows the user may write.
+
+    `product_prefixed_fields` names relations whose rows repeat names across products (statuses, sprints,
+    labels); their choices read "PAY · In review".
+    """
+
+    admin_site: admin.AdminSite
+    min_write_role: str = Role.EDITOR
+    # User fields whose choices are not narrowed to co-members (adding someone new to a workspace).
+    unscoped_user_fields: Sequence[str] = ()
+    product_prefixed_fields: Sequence[str] = ()
+
+    def scope_choices(self, request: HttpRequest, db_field: models.Field, queryset: QuerySet) -> QuerySet:
+        ids = workspace_ids(request, self.min_write_role)
+        if ids is None:
+            return queryset
+        model = db_field.remote_field.model
+        if model is get_user_model():
+            if db_field.name in self.unscoped_user_fields:
+                return queryset
+            return queryset.filter(memberships__workspace_id__in=ids).distinct()
+        if model is ContentType:
+            return queryset
+        related_admin = self.admin_site._registry.get(model)
+        if isinstance(related_admin, WorkspaceScopedAdmin):
+            return related_admin.scope_queryset(queryset, ids)
+        # A relation to a model nobody scoped: fail closed rather than list other workspaces' rows.
+        return queryset.none()
+
+    def _choices_queryset(self, db_field: models.Field, request: HttpRequest, kwargs: dict[str, Any]) -> QuerySet:
+        queryset = kwargs.get("queryset")
+        if queryset is None:
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)  # type: ignore[attr-defined]
+        if queryset is None:
+            queryset = db_field.remote_field.model._default_manager.using(kwargs.get("using")).all()
+        if db_field.name in self.product_prefixed_fields:
+            queryset = queryset.select_related("product")
+        return self.scope_choices(request, db_field, queryset)
+
+    def _prefix_labels(self, db_field: models.Field, formfield: FormField | None) -> FormField | None:
+        if formfield is not None and db_field.name in self.product_prefixed_fields:
+            formfield.label_from_instance = product_prefixed_label
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any) -> FormField:
+        kwargs["queryset"] = self._choices_queryset(db_field, request, kwargs)
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        return self._prefix_labels(db_field, formfield)
+
+    def formfield_for_manytomany(
+        self, db_field: models.ManyToManyField, request: HttpRequest, **kwargs: Any
+    ) -> FormField | None:
+        kwargs["queryset"] = self._choices_queryset(db_field, request, kwargs)
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+        return self._prefix_labels(db_field, formfield)
+
+
+class WorkspaceScopedAdmin(WorkspaceScopedMixin, admin.ModelAdmin):
+    """A ModelAdmin whose rows belong to a workspace through `workspace_path`.
+
+    `workspace_path` is a lookup ending at the Workspace ("product__workspace"), "pk" for the Workspace
+    itself, or a tuple of lookups when a row hangs off one of several parents (any of them may match).
+    """
+
+    workspace_path: str | tuple[str, ...] = "product__workspace"
+
+    # --- scoping ---------------------------------------------------------------------------------
+
+    def workspace_paths(self) -> tuple[str, ...]:
+        return (self.workspace_path,) if isinstance(self.workspace_path, str) else tuple(self.workspace_path)
+
+    def scope_queryset(self, queryset: QuerySet, ids: Sequence[int]) -> QuerySet:
+        condition = Q()
+        for path in self.workspace_paths():
+            condition |= Q(**{f"{path}__in": list(ids)})
+        return queryset.filter(condition)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        ids = workspace_ids(request)
+        return queryset if ids is None else self.scope_queryset(queryset, ids)
+
+    def workspace_id_of(self, obj: models.Model) -> int | None:
+        """Follow `workspace_path` on an instance (first path that reaches a workspace wins)."""
+        for path in self.workspace_paths():
+            *hops, last = path.split("__")
+            target: Any = obj
+            for hop in hops:
+                target = getattr(target, hop, None)
+                if target is None:
+                    break
+            else:
+                value = target.pk if last == "pk" else getattr(target, f"{last}_id", None)
+                if value is not None:
+                    return value
+        return None
+
+    def is_visible(self, request: HttpRequest, object_id: Any) -> bool:
+        if workspace_ids(request) is None:
+            return True
+        try:
+            return self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            return False
+
+    # --- permissions -----------------------------------------------------------------------------
+
+    def can_write(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        """Whether the user's role allows writing `obj` (or, without obj, anything at all in this admin)."""
+        roles = workspace_roles(request)
+        if roles is None:
+            return True
+        if obj is None:
+            return any(Role.at_least(role, self.min_write_role) for role in roles.values())
+        role = roles.get(self.workspace_id_of(obj))  # type: ignore[arg-type]
+        return role is not None and Role.at_least(role, self.min_write_role)
+
+    def is_locked(self, obj: models.Model) -> bool:
+        """True when this row may no longer change through the admin (its state belongs to services)."""
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and self.can_write(request, None)
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        if obj is not None and self.is_locked(obj):
+            return False
+        return super().has_change_permission(request, obj) and self.can_write(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        # Also called for every row a delete would cascade to, so a bulk delete stays inside writable workspaces.
+        if obj is not None and self.is_locked(obj):
+            return False
+        return super().has_delete_permission(request, obj) and self.can_write(request, obj)
+
+    # --- service errors --------------------------------------------------------------------------
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        # Django runs the POST in a transaction, so whatever the service refused is rolled back by now.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+
+class WorkspaceScopedHistoryAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
+    """For models with `history = HistoricalRecords()`: history pages scoped like the rows, and no revert.
+
+    Reverting would write every column of an old row back, including the ones services own
+    (status, number, and rank, which is not in the history at all), so history is view-only here.
+    """
+
+    def get_history_queryset(
+        self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any
+    ) -> QuerySet:
+        queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return queryset if self.is_visible(request, object_id) else queryset.none()
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.is_visible(request, unquote(object_id)):
+            raise Http404("No such object.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if not self.is_visible(request, unquote(object_id)):
+            raise Http404("No such object.")
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("Reverting from history is not available; edit the current row instead.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_change_history_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return True
+
+
+class ReadOnlyAdminMixin:
+    """Rows written only by services or append-only by design: the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+
+class NoAddMixin:
+    """Rows with a `number` or `rank` come from a creation service; until the admin calls one, it cannot add them."""
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+
+class ReadOnlyTabularInline(WorkspaceScopedMixin, ReadOnlyAdminMixin, admin.TabularInline):
+    """A read-only list of children with a link to each one's own page."""
+
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+
+class KeySearchMixin:
+    """Searching "PAY-12" (or "ADR-3", "REQ-7" with a fixed `key_prefix`) finds that one row by its key."""
+
+    key_prefix: str | None = None  # None: the prefix is the product key
+    product_key_lookup = "product__key__iexact"
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet, search_term: str
+    ) -> tuple[QuerySet, bool]:
+        match = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})\s*", search_term or "")
+        if match:
+            prefix, number = match.group(1), int(match.group(2))
+            if self.key_prefix is None:
+                return queryset.filter(**{self.product_key_lookup: prefix, "number": number}), False
+            if prefix.upper() == self.key_prefix:
+                return queryset.filter(number=number), False
+        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]

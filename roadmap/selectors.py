@@ -1,0 +1,134 @@
+"""Reads shared by the roadmap's pages and endpoints: progress roll-up and baseline diffs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from backlog.models import StatusCategory, Story
+
+from .models import Baseline, RoadmapItem
+from .services import item_snapshot
+
+
+@dataclass(frozen=True)
+class Progress:
+    points_done: int = 0
+    points_total: int = 0
+    stories_done: int = 0
+    stories_total: int = 0
+    stories_estimated: int = 0
+
+    @property
+    def percent(self) -> int:
+        """Percent of points done; by story count when nothing is estimated."""
+        if self.points_total:
+            return round(100 * self.points_done / self.points_total)
+        if self.stories_total:
+            return round(100 * self.stories_done / self.stories_total)
+        return 0
+
+    @property
+    def estimate_coverage(self) -> float | None:
+        return self.stories_estimated / self.stories_total if self.stories_total else None
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(
+            self.points_done + other.points_done,
+            self.points_total + other.points_total,
+            self.stories_done + other.stories_done,
+            self.stories_total + other.stories_total,
+            self.stories_estimated + other.stories_estimated,
+        )
+
+
+def epic_progress(epic_ids: Sequence[int]) -> dict[int, Progress]:
+    """Progress per epic from its stories (under its features or directly under it), in one query."""
+    done = Q(status__category=StatusCategory.DONE)
+    rows = (
+        Story.objects.annotate(epic_ref=Coalesce("feature__epic_id", "epic_id"))
+        .filter(epic_ref__in=list(epic_ids))
+        .values("epic_ref")
+        .annotate(
+            points_done=Coalesce(Sum("points", filter=done), 0),
+            points_total=Coalesce(Sum("points"), 0),
+            stories_done=Count("pk", filter=done),
+            stories_total=Count("pk"),
+            stories_estimated=Count("pk", filter=Q(points__isnull=False)),
+        )
+        .order_by()
+    )
+    return {
+        row.pop("epic_ref"): Progress(**row)  # type: ignore[arg-type]
+        for row in rows
+    }
+
+
+def roadmap_item_progress(items: Sequence[RoadmapItem]) -> dict[int, Progress]:
+    """Progress per roadmap item, rolled up from its linked epics' stories: two queries, whatever the count."""
+    links = RoadmapItem.epics.through.objects.filter(roadmapitem_id__in=[item.pk for item in items])
+    epics_of: dict[int, list[int]] = defaultdict(list)
+    for item_id, epic_id in links.values_list("roadmapitem_id", "epic_id"):
+        epics_of[item_id].append(epic_id)
+    per_epic = epic_progress(sorted({e for ids in epics_of.values() for e in ids}))
+    result = {}
+    for item in items:
+        total = Progress()
+        for epic_id in epics_of.get(item.pk, ()):
+            total += per_epic.get(epic_id, Progress())
+        result[item.pk] = total
+    return result
+
+
+@dataclass
+class Change:
+    item_id: int
+    title: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass
+class BaselineDiff:
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    redated: list[Change] = field(default_factory=list)
+    relaned: list[Change] = field(default_factory=list)
+    confidence_changed: list[Change] = field(default_factory=list)
+    retitled: list[Change] = field(default_factory=list)
+    status_changed: list[Change] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in self.__dataclass_fields__)
+
+
+def baseline_diff(baseline: Baseline) -> BaselineDiff:
+    """What moved on the roadmap since the baseline was taken."""
+    then = {row["id"]: row for row in baseline.snapshot}
+    now = {row["id"]: row for row in map(item_snapshot, RoadmapItem.objects.filter(roadmap_id=baseline.roadmap_id))}
+    diff = BaselineDiff()
+    diff.added = [now[pk] for pk in now if pk not in then]
+    diff.removed = [then[pk] for pk in then if pk not in now]
+    checks = (
+        ("redated", ("start_date", "end_date")),
+        ("relaned", ("lane",)),
+        ("confidence_changed", ("confidence",)),
+        ("retitled", ("title",)),
+        ("status_changed", ("status",)),
+    )
+    for pk in then.keys() & now.keys():
+        before, after = then[pk], now[pk]
+        for bucket, fields in checks:
+            if any(before.get(f) != after.get(f) for f in fields):
+                getattr(diff, bucket).append(
+                    Change(pk, after["title"], {f: before.get(f) for f in fields}, {f: after.get(f) for f in fields})
+                )
+    for name in diff.__dataclass_fields__:
+        getattr(diff, name).sort(key=lambda row: row["id"] if isinstance(row, dict) else row.item_id)
+    return diff

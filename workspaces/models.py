@@ -1,0 +1,122 @@
+"""Tenants: a workspace, who belongs to it and with which role, and its products."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from core.models import TimeStampedModel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role(models.TextChoices):
+    """Ordered from least to most power; `at_least` compares by this order."""
+
+    VIEWER = "viewer", "Viewer"
+    CONTRIBUTOR = "contributor", "Contributor"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+    @classmethod
+    def rank_of(cls, role: str) -> int:
+        return list(cls.values).index(role)
+
+    @classmethod
+    def at_least(cls, role: str, minimum: str) -> bool:
+        return cls.rank_of(role) >= cls.rank_of(minimum)
+
+
+class WorkspaceQuerySet(models.QuerySet["Workspace"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> WorkspaceQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user)
+
+
+class Workspace(TimeStampedModel):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.CONTRIBUTOR)
+    # What the person does on the team (engineering, architecture, UX, …): shown on
+    # sign-offs so that an approval says in which capacity it was given.
+    title = models.CharField(max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["workspace_id", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user_per_workspace"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    def has_role(self, minimum: str) -> bool:
+        return Role.at_least(self.role, minimum)
+
+
+class ProductQuerySet(models.QuerySet["Product"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProductQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(workspace__memberships__user=user)
+
+
+product_key_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{1,9}$", "Use 2–10 capital letters or digits, starting with a letter (for example PAY)."
+)
+
+
+class Product(TimeStampedModel):
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="products")
+    name = models.CharField(max_length=120)
+    key = models.CharField(max_length=10, validators=[product_key_validator], help_text="Prefix of item keys, e.g. PAY")
+    description = models.TextField(blank=True)
+    # Counters behind stable, never-reused keys (PAY-12, REQ-3, ADR-2); advanced with F() under a row lock.
+    last_item_number = models.PositiveIntegerField(default=0, editable=False)
+    last_requirement_number = models.PositiveIntegerField(default=0, editable=False)
+    last_decision_number = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["workspace_id", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "key"], name="product_unique_key_per_workspace"),
+            models.UniqueConstraint(fields=["workspace", "name"], name="product_unique_name_per_workspace"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+
+class ProductScopedQuerySet(models.QuerySet):
+    """Rows that belong to a workspace through a product; `product_path` says how to reach it."""
+
+    product_path = "product"
+
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProductScopedQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(**{f"{self.product_path}__workspace__memberships__user": user})
+
+    def in_workspace(self, workspace_id: int) -> ProductScopedQuerySet:
+        return self.filter(**{f"{self.product_path}__workspace_id": workspace_id})

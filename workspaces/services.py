@@ -1,0 +1,77 @@
+"""Writes on tenants: creating workspaces and products, managing members."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils.text import slugify
+
+from core.errors import ApplicationError
+
+from .models import Membership, Product, Role, Workspace
+
+
+@transaction.atomic
+def workspace_create(*, name: str, creator: AbstractBaseUser, slug: str = "") -> Workspace:
+    slug = slug or slugify(name)[:60]
+    if not slug:
+        raise ApplicationError("Give the workspace a name with at least one letter or digit.", field="name")
+    if Workspace.objects.filter(slug=slug).exists():
+        raise ApplicationError(f"A workspace with the address '{slug}' already exists.", field="slug")
+    workspace = Workspace.objects.create(name=name, slug=slug)
+    Membership.objects.create(workspace=workspace, user=creator, role=Role.ADMIN)
+    return workspace
+
+
+@transaction.atomic
+def member_add(
+    *, workspace: Workspace, user: AbstractBaseUser, role: str = Role.CONTRIBUTOR, title: str = ""
+) -> Membership:
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role '{role}'; use one of {', '.join(Role.values)}.", field="role")
+    membership, _ = Membership.objects.update_or_create(
+        workspace=workspace, user=user, defaults={"role": role, "title": title}
+    )
+    return membership
+
+
+@transaction.atomic
+def member_set_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role '{role}'; use one of {', '.join(Role.values)}.", field="role")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Role.ADMIN and role != Role.ADMIN:
+        admins = Membership.objects.filter(workspace_id=locked.workspace_id, role=Role.ADMIN).select_for_update()
+        if admins.count() <= 1:
+            raise ApplicationError("A workspace keeps at least one admin; make someone else admin first.", field="role")
+    locked.role = role
+    locked.save(update_fields=["role", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def product_create(*, workspace: Workspace, name: str, key: str, description: str = "") -> Product:
+    """A bare product; backlog.services.product_create also gives it its workflow."""
+    key = key.strip().upper()
+    product = Product(workspace=workspace, name=name.strip(), key=key, description=description)
+    product.full_clean(validate_constraints=False)
+    if Product.objects.filter(workspace=workspace, key=key).exists():
+        raise ApplicationError(f"Another product in this workspace already uses the key {key}.", field="key")
+    if Product.objects.filter(workspace=workspace, name=product.name).exists():
+        raise ApplicationError(f"Another product in this workspace is already called {product.name}.", field="name")
+    product.save()
+    return product
+
+
+def product_next_numbers(*, product_id: int, field: str, count: int = 1) -> list[int]:
+    """Reserve `count` numbers from a product's counter (must run inside a transaction).
+
+    The UPDATE takes the product's row lock until the transaction ends, so concurrent
+    creators never get the same number.
+    """
+    updated = Product.objects.filter(pk=product_id).update(**{field: F(field) + count})
+    if not updated:
+        raise ApplicationError("No such product.")
+    last = Product.objects.filter(pk=product_id).values_list(field, flat=True).get()
+    return list(range(last - count + 1, last + 1))

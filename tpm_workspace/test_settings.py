@@ -4,8 +4,12 @@ import os
 
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-for-django-checks-0123456789")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tpm_workspace")
-os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+# The suite always runs on PostgreSQL and Redis, whatever DATABASE_URL / REDIS_URL say for `make run`;
+# TEST_DATABASE_URL and TEST_REDIS_HOST point it elsewhere. pytest-django creates test_<name> itself.
+os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tpm_workspace")
+# One Redis database per pytest-xdist worker, so that parallel workers never share a queue.
+_xdist_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+os.environ["REDIS_URL"] = f"redis://{os.environ.get('TEST_REDIS_HOST', '127.0.0.1:6379')}/{15 - _xdist_worker}"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from .settings import *  # noqa: F403

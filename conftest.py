@@ -64,3 +64,44 @@ def other_product(other_workspace):
 def outsider(other_workspace):
     """A member of another workspace only."""
     return MembershipFactory(workspace=other_workspace, role=Role.ADMIN, user=UserFactory(username="mallory")).user
+
+
+# --- Real browser (Debian's Chromium driven by Playwright; never a downloaded browser) ---------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+    # there are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser page; `page.csp_violations` collects Content-Security-Policy reports from the console."""
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    yield page
+    context.close()

@@ -12,7 +12,7 @@ _xdist_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("g
 os.environ["REDIS_URL"] = f"redis://{os.environ.get('TEST_REDIS_HOST', '127.0.0.1:6379')}/{15 - _xdist_worker}"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
-from .settings import *  # noqa: F403
+from .settings import *  # noqa: E402, F403
 
 SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0

@@ -5,10 +5,10 @@ from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
-from core.admin import WorkspaceScopedAdmin, WorkspaceScopedMixin, adopt
+from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedMixin, adopt, formset_save_via
 
 from .models import Membership, Product, Role, Workspace
-from .services import member_add, member_set_role, product_create, workspace_create
+from .services import member_add, member_set_role, workspace_create
 
 
 def save_membership(*, form: ModelForm, workspace: Workspace) -> Membership:
@@ -53,9 +53,7 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                member_count=Count("memberships", distinct=True), product_count=Count("products", distinct=True)
-            )
+            .annotate(member_count=Count("memberships", distinct=True), product_count=Count("products", distinct=True))
         )
 
     @admin.display(description="Members", ordering="member_count")
@@ -82,20 +80,11 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
             super().save_formset(request, form, formset, change)
             return
         workspace: Workspace = formset.instance
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for inline_form in formset.deleted_forms:
-            if inline_form.instance.pk is not None:
-                formset.deleted_objects.append(inline_form.instance)
-                inline_form.instance.delete()
-        for inline_form in formset.forms:
-            if inline_form in formset.deleted_forms or not inline_form.has_changed():
-                continue
-            is_new = inline_form.instance.pk is None
-            membership = save_membership(form=inline_form, workspace=workspace)
-            if is_new:
-                formset.new_objects.append(membership)
-            else:
-                formset.changed_objects.append((membership, inline_form.changed_data))
+
+        def save(membership_form: ModelForm) -> Membership:
+            return save_membership(form=membership_form, workspace=workspace)
+
+        formset_save_via(formset, create=save, update=save)
 
 
 @admin.register(Membership)
@@ -126,16 +115,29 @@ class MembershipAdmin(WorkspaceScopedAdmin):
 @admin.register(Product)
 class ProductAdmin(WorkspaceScopedAdmin):
     workspace_path = "workspace"
-    list_display = ("name", "key", "workspace", "last_item_number", "last_requirement_number", "created_at")
+    list_display = ("name", "key", "workspace", "last_item_number", "created_at")
     list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("workspace",)
     search_fields = ("name", "key", "workspace__name")
     autocomplete_fields = ("workspace",)
     fields = (
-        "workspace", "name", "key", "description",
-        "last_item_number", "last_requirement_number", "created_at", "updated_at",
+        "workspace",
+        "name",
+        "key",
+        "description",
+        "last_item_number",
+        "last_requirement_number",
+        "last_decision_number",
+        "created_at",
+        "updated_at",
     )
-    readonly_fields = ("last_item_number", "last_requirement_number", "created_at", "updated_at")
+    readonly_fields = (
+        "last_item_number",
+        "last_requirement_number",
+        "last_decision_number",
+        "created_at",
+        "updated_at",
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Product | None = None) -> tuple[str, ...]:
         if obj is None:
@@ -147,6 +149,9 @@ class ProductAdmin(WorkspaceScopedAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        # The service also gives the product its default workflow statuses.
+        # The backlog builds on products, so its service (which adds the default workflow statuses) is imported here
+        # rather than at the top: workspaces stays importable without the backlog.
+        from backlog.services import product_create
+
         created = product_create(workspace=obj.workspace, name=obj.name, key=obj.key, description=obj.description)
         adopt(obj, created)

@@ -7,17 +7,20 @@ from its model to the Workspace (`workspace_path`); the same path narrows the
 changelist, the change/delete views, autocomplete results, history pages and
 the choices of every foreign key or many-to-many field that points at the model.
 
-This module reads `workspaces.models.Membership`, so in the admin layer `core`
-leans on `workspaces` (the models layer does not).
+Writes: where a service owns a write (numbers, ranks, versions, sign-off staleness),
+the admins call it from save_model / save_related (`adopt`, `formset_save_via`);
+an ApplicationError or ValidationError it raises rolls the whole save back and is
+shown as an error message. History pages are view-only (no revert).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -25,13 +28,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.forms import BaseInlineFormSet, ModelForm
 from django.forms import Field as FormField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.errors import ApplicationError
-from workspaces.models import Membership, Role
+
+from .models import Membership, Role
 
 _ROLES_CACHE_ATTR = "_admin_workspace_roles"
 
@@ -70,6 +75,42 @@ def adopt(obj: models.Model, created: models.Model) -> None:
 
 def product_prefixed_label(obj: Any) -> str:
     return f"{obj.product.key} · {obj}"
+
+
+def formset_save_via(
+    formset: BaseInlineFormSet,
+    *,
+    create: Callable[[ModelForm], models.Model],
+    update: Callable[[ModelForm], models.Model] | None = None,
+    delete: Callable[[models.Model], Any] | None = None,
+) -> None:
+    """Save an inline formset one row at a time through services (None: a plain save or delete).
+
+    Fills new_objects / changed_objects / deleted_objects as formset.save() would, for the admin's change log.
+    """
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+    deleted_forms = list(formset.deleted_forms)
+    for form in deleted_forms:
+        if form.instance.pk is None:
+            continue
+        if delete is None:
+            form.instance.delete()
+        else:
+            delete(form.instance)
+        formset.deleted_objects.append(form.instance)
+    for form in formset.forms:
+        if form in deleted_forms or not form.has_changed():
+            continue
+        if form.instance.pk is None:
+            formset.new_objects.append(create(form))
+        else:
+            obj = form.save() if update is None else update(form)
+            formset.changed_objects.append((obj, form.changed_data))
+
+
+def changed_values(form: ModelForm, names: Collection[str]) -> dict[str, Any]:
+    """The cleaned values of the fields among `names` that the form changed."""
+    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
 
 
 def short_hash(value: str) -> str:
@@ -216,6 +257,13 @@ class WorkspaceScopedAdmin(WorkspaceScopedMixin, admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj) and self.can_write(request, obj)
 
+    def get_inlines(self, request: HttpRequest, obj: models.Model | None) -> list[type]:
+        inlines = list(super().get_inlines(request, obj))
+        if obj is None:
+            # A row being added has no children to show yet.
+            inlines = [inline for inline in inlines if not issubclass(inline, ReadOnlyTabularInline)]
+        return inlines
+
     # --- service errors --------------------------------------------------------------------------
 
     def changeform_view(
@@ -284,20 +332,33 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class NoAddMixin:
-    """Rows with a `number` or `rank` come from a creation service; until the admin calls one, it cannot add them."""
-
-    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
-        return False
-
-
 class ReadOnlyTabularInline(WorkspaceScopedMixin, ReadOnlyAdminMixin, admin.TabularInline):
     """A read-only list of children with a link to each one's own page."""
 
     extra = 0
-    max_num = 0
     can_delete = False
     show_change_link = True
+
+
+class SameProductLinksForm(forms.ModelForm):
+    """Refuses many-to-many links (`same_product_fields`) to rows of another product than the edited row's."""
+
+    same_product_fields: Sequence[str] = ()
+
+    def links_product_id(self) -> int | None:
+        product = self.cleaned_data.get("product")
+        return product.pk if product is not None else getattr(self.instance, "product_id", None)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        product_id = self.links_product_id()
+        if product_id is None:
+            return cleaned
+        for name in self.same_product_fields:
+            foreign = [str(obj) for obj in cleaned.get(name) or () if obj.product_id != product_id]
+            if foreign:
+                self.add_error(name, f"From another product: {', '.join(foreign)}.")
+        return cleaned
 
 
 class KeySearchMixin:
@@ -306,9 +367,7 @@ class KeySearchMixin:
     key_prefix: str | None = None  # None: the prefix is the product key
     product_key_lookup = "product__key__iexact"
 
-    def get_search_results(
-        self, request: HttpRequest, queryset: QuerySet, search_term: str
-    ) -> tuple[QuerySet, bool]:
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
         match = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})\s*", search_term or "")
         if match:
             prefix, number = match.group(1), int(match.group(2))

@@ -23,6 +23,7 @@ ESTIMATE_COVERAGE_FLOOR = 0.8
 AT_RISK_SCORE = 1
 OFF_TRACK_SCORE = 3
 OPEN_DECISION_STATES = ("proposed", "in_review")
+SIGNED_OFF_PRD_STATE = "approved"
 
 
 @dataclass(frozen=True)
@@ -65,14 +66,16 @@ def confidence_signals(
     for dep in Dependency.objects.filter(blocked_id__in=ids).select_related("blocker").order_by("blocker__title"):
         blockers[dep.blocked_id].append(dep)
 
+    # Every linked PRD, approved ones filtered out here: an exclude() across the many-to-many
+    # would drop the whole item as soon as one of its PRDs is approved.
     unsigned_prds: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for item_id, title, status in (
         RoadmapItem.objects.filter(pk__in=ids, prds__isnull=False)
-        .exclude(prds__status="approved")
         .values_list("pk", "prds__title", "prds__status")
         .order_by("pk", "prds__title")
     ):
-        unsigned_prds[item_id].append((title, status))
+        if status != SIGNED_OFF_PRD_STATE:
+            unsigned_prds[item_id].append((title, status))
 
     open_decisions: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for item_id, number, title in (

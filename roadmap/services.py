@@ -144,7 +144,8 @@ def roadmap_item_move(
 ) -> RoadmapItem:
     """Move an item to a lane and/or next to another item; one row written.
 
-    Dropped into a lane without a neighbour, it goes to the bottom of that lane.
+    Dropped into a lane without a neighbour, it goes to the bottom of that lane; placed next to
+    itself, it stays where it is. A neighbour must sit in the lane the item moves to.
     """
     if lane is not None and lane not in Lane.values:
         raise ValidationError({"lane": f"Choose one of {', '.join(Lane.values)}."})
@@ -154,7 +155,13 @@ def roadmap_item_move(
     if anchor is not None and anchor.roadmap_id != item.roadmap_id:
         raise ApplicationError("Items can only be ranked within their roadmap.", field="before" if before else "after")
     if anchor is not None and anchor.pk == item.pk:
+        if lane is None or lane == item.lane:
+            return item  # Dropped back onto itself: nothing moves.
         anchor = None
+    if anchor is not None and lane is not None and anchor.lane != lane:
+        raise ApplicationError(
+            "Place the item next to an item of the lane it moves to.", field="before" if before else "after"
+        )
     target_lane = lane or (anchor.lane if anchor is not None else item.lane)
     for _ in range(MOVE_ATTEMPTS):
         try:
@@ -286,6 +293,8 @@ def baseline_create(*, roadmap: Roadmap, name: str, actor: AbstractBaseUser | No
     if Baseline.objects.filter(roadmap=roadmap, name=name).exists():
         raise ValidationError({"name": f"{roadmap.name} already has a baseline called {name}."})
     items = RoadmapItem.objects.filter(roadmap=roadmap).order_by("rank")
-    return Baseline.objects.create(
-        roadmap=roadmap, name=name, created_by=actor, snapshot=[item_snapshot(item) for item in items]
-    )
+    baseline = Baseline(roadmap=roadmap, name=name, created_by=actor, snapshot=[item_snapshot(item) for item in items])
+    # The snapshot of an empty roadmap is [], which full_clean would call blank.
+    baseline.full_clean(exclude=["snapshot"], validate_constraints=False)
+    baseline.save()
+    return baseline

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from workspaces.models import Workspace
+from workspaces.models import ProductScopedQuerySet, Workspace
 
 from .models import Comment, Notification
 
@@ -60,6 +60,21 @@ def notify(
     return Notification.objects.bulk_create(rows)
 
 
+def workspace_id_of(target: models.Model) -> int | None:
+    """The workspace a row belongs to: stored on it, or reached through its product; None if unknown."""
+    if isinstance(target, Workspace):
+        return target.pk
+    if hasattr(target, "workspace_id"):
+        return target.workspace_id
+    rows = type(target)._default_manager.filter(pk=target.pk)
+    if isinstance(rows, ProductScopedQuerySet):
+        try:
+            return rows.values_list(f"{rows.product_path}__workspace_id", flat=True).first()
+        except FieldError:
+            return None
+    return None
+
+
 @transaction.atomic
 def comment_create(*, workspace: Workspace, target: models.Model, author: AbstractBaseUser, body: str) -> Comment:
     body = body.strip()
@@ -67,6 +82,8 @@ def comment_create(*, workspace: Workspace, target: models.Model, author: Abstra
         raise ValidationError({"body": "Write something before posting."})
     if not workspace.memberships.filter(user=author).exists():
         raise ValidationError({"author": "Only members of this workspace can comment."})
+    if workspace_id_of(target) != workspace.pk:
+        raise ValidationError({"target": "Comment only on items of this workspace."})
     comment = Comment.objects.create(
         workspace=workspace,
         content_type=ContentType.objects.get_for_model(target),

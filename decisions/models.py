@@ -110,7 +110,8 @@ class PRDVersion(models.Model):
     content = models.JSONField()
     content_hash = models.CharField(max_length=64)
     change_note = models.CharField(max_length=255, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # PROTECT, not SET_NULL: nulling the author would be an UPDATE, which the trigger refuses.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -198,11 +199,13 @@ class DecisionRecord(TimeStampedModel):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="owned_decisions"
     )
+    # RESTRICT, not PROTECT: a record that others rest on cannot be deleted alone, yet deleting
+    # the whole product (which cascades to both) still works.
     supersedes = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by", editable=False
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="superseded_by", editable=False
     )
     amends = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="amendments", editable=False
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="amendments", editable=False
     )
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     epics = models.ManyToManyField(Epic, blank=True, related_name="decisions")
@@ -321,8 +324,9 @@ class SignOff(TimeStampedModel):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     prd = models.ForeignKey(PRD, null=True, blank=True, on_delete=models.CASCADE, related_name="signoffs")
+    # RESTRICT: a signed version cannot be deleted alone, but deleting its PRD removes both.
     prd_version = models.ForeignKey(
-        PRDVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="signoffs"
+        PRDVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="signoffs"
     )
     decision = models.ForeignKey(
         DecisionRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="signoffs"

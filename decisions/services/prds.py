@@ -42,8 +42,21 @@ def prd_content(prd: PRD) -> dict[str, Any]:
     }
 
 
+def _lock_prd(prd_id: int) -> PRD:
+    """The PRD, fresh and locked: every write that may publish a version takes this lock first.
+
+    It serialises version numbers (two edits of one PRD never both publish number n + 1),
+    makes the published content the current one rather than a caller's stale copy, and
+    keeps one lock order (PRD, then its requirements, then its sign-offs) across services.
+    """
+    return PRD.objects.select_for_update(of=("self",)).select_related("product__workspace").get(pk=prd_id)
+
+
 def _publish_if_changed(*, prd: PRD, actor: AbstractBaseUser | None, change_note: str = "") -> PRDVersion | None:
-    """Freeze the current content as a new version when it differs from the last one; then restart review."""
+    """Freeze the current content as a new version when it differs from the last one; then restart review.
+
+    The caller holds the PRD's lock (`_lock_prd`).
+    """
     content = prd_content(prd)
     digest = content_hash(content)
     latest = prd_latest_version(prd)
@@ -142,7 +155,7 @@ def prd_update(
     Editing a PRD that is in review or approved makes the sign-offs already given
     stale and sends it back to review.
     """
-    prd = PRD.objects.select_for_update().get(pk=prd.pk)
+    prd = _lock_prd(prd.pk)
     if title is not None and title.strip() != prd.title:
         prd.title = title.strip()
         prd.full_clean(validate_constraints=False)
@@ -193,6 +206,7 @@ def requirement_create(
     stories: Iterable[Story] = (),
 ) -> Requirement:
     """A requirement with the next REQ key of the product; keys are never reused."""
+    prd = _lock_prd(prd.pk)
     requirement = Requirement(
         prd=prd, product_id=prd.product_id, title=title.strip(), description=description, priority=priority
     )
@@ -219,9 +233,9 @@ def requirement_update(*, requirement: Requirement, actor: AbstractBaseUser | No
     unknown = set(changes) - set(REQUIREMENT_TEXT_FIELDS)
     if unknown:
         raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    requirement = (
-        Requirement.objects.select_for_update().select_related("prd__product__workspace").get(pk=requirement.pk)
-    )
+    prd = _lock_prd(requirement.prd_id)
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    requirement.prd = prd
     before = requirement.snapshot()
     for field, value in changes.items():
         setattr(requirement, field, value.strip() if isinstance(value, str) and field == "title" else value)
@@ -236,23 +250,22 @@ def requirement_update(*, requirement: Requirement, actor: AbstractBaseUser | No
         actor=actor,
         reason=f"{requirement.key} “{requirement.title}” changed.",
     )
-    _publish_if_changed(prd=requirement.prd, actor=actor, change_note=f"Changed {requirement.key}")
+    _publish_if_changed(prd=prd, actor=actor, change_note=f"Changed {requirement.key}")
     return requirement
 
 
 @transaction.atomic
 def requirement_delete(*, requirement: Requirement, actor: AbstractBaseUser | None) -> None:
     """Drop a requirement; its key is not reused, and what delivered it is flagged."""
-    requirement = (
-        Requirement.objects.select_for_update().select_related("prd__product__workspace").get(pk=requirement.pk)
-    )
+    prd = _lock_prd(requirement.prd_id)
+    requirement = Requirement.objects.select_for_update().get(pk=requirement.pk)
+    requirement.prd = prd
     flags_raise(
         items=requirement_impacted_items(requirement),
         requirement=requirement,
         actor=actor,
         reason=f"{requirement.key} “{requirement.title}” was removed from the PRD.",
     )
-    prd = requirement.prd
     key = requirement.key
     requirement._history_user = actor
     requirement.delete()

@@ -17,10 +17,15 @@ from workspaces.models import Product
 from workspaces.services import product_next_numbers
 
 from ..models import PRD, DecisionOption, DecisionParticipant, DecisionRecord
-from .reviews import review_restart_after_change
+from .reviews import IN_REVIEW_STATES, review_restart_after_change
 
 RECORD_TEXT_FIELDS = frozenset(DecisionRecord.CONTENT_FIELDS)
 OPTION_FIELDS = frozenset({"title", "description", "pros", "cons", "cost", "risk"})
+
+
+def _lock_record(record_id: int) -> DecisionRecord:
+    """The record, fresh and locked (only its own row): taken before its options or sign-offs."""
+    return DecisionRecord.objects.select_for_update(of=("self",)).select_related("product__workspace").get(pk=record_id)
 
 
 def _refuse_if_frozen(record: DecisionRecord) -> None:
@@ -29,6 +34,15 @@ def _refuse_if_frozen(record: DecisionRecord) -> None:
             f"{record.key} is {record.get_status_display().lower()} and its content is frozen; "
             "propose a new record that supersedes or amends it.",
             extra={"frozen": True},
+        )
+
+
+def _refuse_if_under_review(record: DecisionRecord) -> None:
+    """Sign-off is only asked on a chosen option; an edit under review must not take it away."""
+    if record.status in IN_REVIEW_STATES[DecisionRecord]:
+        raise ApplicationError(
+            f"{record.key} is {record.get_status_display().lower()}: choose another option instead of none.",
+            field="chosen_option",
         )
 
 
@@ -124,7 +138,7 @@ def decision_update(*, record: DecisionRecord, actor: AbstractBaseUser | None, *
     unknown = set(changes) - RECORD_TEXT_FIELDS
     if unknown:
         raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    record = DecisionRecord.objects.select_for_update().select_related("product__workspace").get(pk=record.pk)
+    record = _lock_record(record.pk)
     _refuse_if_frozen(record)
     for field, value in changes.items():
         setattr(record, field, value)
@@ -146,7 +160,7 @@ def decision_set_links(
 
 @transaction.atomic
 def decision_option_add(*, record: DecisionRecord, actor: AbstractBaseUser | None, **data: Any) -> DecisionOption:
-    record = DecisionRecord.objects.select_for_update().select_related("product__workspace").get(pk=record.pk)
+    record = _lock_record(record.pk)
     _refuse_if_frozen(record)
     last = record.options.aggregate(last=Max("position"))["last"]
     option = _option_save(DecisionOption(record=record, position=0 if last is None else last + 1), data)
@@ -156,7 +170,7 @@ def decision_option_add(*, record: DecisionRecord, actor: AbstractBaseUser | Non
 
 @transaction.atomic
 def decision_option_update(*, option: DecisionOption, actor: AbstractBaseUser | None, **data: Any) -> DecisionOption:
-    record = DecisionRecord.objects.select_for_update().select_related("product__workspace").get(pk=option.record_id)
+    record = _lock_record(option.record_id)
     _refuse_if_frozen(record)
     option = _option_save(DecisionOption.objects.get(pk=option.pk), data)
     review_restart_after_change(document=record, actor=actor)
@@ -165,9 +179,10 @@ def decision_option_update(*, option: DecisionOption, actor: AbstractBaseUser | 
 
 @transaction.atomic
 def decision_option_remove(*, option: DecisionOption, actor: AbstractBaseUser | None) -> None:
-    record = DecisionRecord.objects.select_for_update().select_related("product__workspace").get(pk=option.record_id)
+    record = _lock_record(option.record_id)
     _refuse_if_frozen(record)
     if record.chosen_option_id == option.pk:
+        _refuse_if_under_review(record)
         record.chosen_option = None
         record.save(update_fields=["chosen_option", "updated_at"])
     option.delete()
@@ -178,10 +193,12 @@ def decision_option_remove(*, option: DecisionOption, actor: AbstractBaseUser | 
 def decision_choose_option(
     *, record: DecisionRecord, actor: AbstractBaseUser | None, option: DecisionOption | None
 ) -> DecisionRecord:
-    record = DecisionRecord.objects.select_for_update().select_related("product__workspace").get(pk=record.pk)
+    record = _lock_record(record.pk)
     _refuse_if_frozen(record)
     if option is not None and option.record_id != record.pk:
         raise ValidationError({"chosen_option": "The chosen option must be one of this record's options."})
+    if option is None and record.chosen_option_id is not None:
+        _refuse_if_under_review(record)
     record.chosen_option = option
     record._history_user = actor
     record.save(update_fields=["chosen_option", "updated_at"])

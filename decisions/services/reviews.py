@@ -7,6 +7,8 @@ review or decided, the same people are asked again on the new content.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
@@ -14,6 +16,7 @@ from activity.models import Notification
 from activity.services import notify
 
 from ..models import PRD, DecisionRecord, PRDVersion, SignOff, SignOffEvent, content_hash
+from ..tasks import notify_signoff_requested
 
 Document = PRD | DecisionRecord
 
@@ -54,11 +57,12 @@ def review_restart_after_change(*, document: Document, actor: AbstractBaseUser |
     new_hash = current_hash(document)
     version = prd_latest_version(document) if isinstance(document, PRD) else None
     outdated = list(
-        SignOff.objects.select_for_update()
+        SignOff.objects.select_for_update(of=("self",))
         .current()
         .filter(**document_filter(document))
         .exclude(content_hash=new_hash)
         .select_related("approver")
+        .order_by("pk")
     )
     if not outdated:
         return []
@@ -104,4 +108,7 @@ def review_restart_after_change(*, document: Document, actor: AbstractBaseUser |
             target=document,
             message=f"{document} changed after your sign-off was asked; please review it again.",
         )
+        # A re-request is a request: the approver is e-mailed as they were the first time.
+        for fresh in renewed:
+            transaction.on_commit(partial(notify_signoff_requested.delay, fresh.pk))
     return renewed

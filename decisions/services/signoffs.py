@@ -16,8 +16,19 @@ from .impact import decision_impacted_items, flags_raise
 from .reviews import Document, current_hash, document_filter, prd_latest_version
 
 
+def _lock_document(model: type[Document], pk: int) -> Document:
+    return model.objects.select_for_update(of=("self",)).select_related("product__workspace").get(pk=pk)
+
+
 def _lock(document: Document) -> Document:
-    return type(document).objects.select_for_update().select_related("product__workspace").get(pk=document.pk)
+    return _lock_document(type(document), document.pk)
+
+
+def _lock_signoff(signoff: SignOff) -> tuple[SignOff, Document]:
+    """Lock the document, then the sign-off: the order every edit of the document takes too."""
+    prd_id, decision_id = SignOff.objects.values_list("prd_id", "decision_id").get(pk=signoff.pk)
+    document = _lock_document(PRD, prd_id) if prd_id else _lock_document(DecisionRecord, decision_id)
+    return SignOff.objects.select_for_update().get(pk=signoff.pk), document
 
 
 @transaction.atomic
@@ -66,8 +77,7 @@ def signoff_request(*, document: Document, actor: AbstractBaseUser, approver: Ab
 
 
 def _decide(*, signoff: SignOff, actor: AbstractBaseUser, state: str, comment: str) -> SignOff:
-    signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
-    document = _lock(signoff.document)
+    signoff, document = _lock_signoff(signoff)
     if signoff.approver_id != actor.pk:
         raise ApplicationError("Only the person asked can sign off.", field="approver", extra={"forbidden": True})
     if signoff.state == SignOff.State.STALE or signoff.content_hash != current_hash(document):
@@ -116,8 +126,7 @@ def signoff_reject(*, signoff: SignOff, actor: AbstractBaseUser, comment: str) -
 
 @transaction.atomic
 def signoff_withdraw(*, signoff: SignOff, actor: AbstractBaseUser) -> SignOff:
-    signoff = SignOff.objects.select_for_update().get(pk=signoff.pk)
-    document = _lock(signoff.document)
+    signoff, document = _lock_signoff(signoff)
     if signoff.state != SignOff.State.PENDING:
         raise ApplicationError("Only a sign-off that is still waiting can be withdrawn.", field="state")
     signoff.state = SignOff.State.WITHDRAWN

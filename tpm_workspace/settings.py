@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "roadmap",
     "decisions",
     "home",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -131,10 +131,15 @@ class BacklogItem(TimeStampedModel):
     def key(self) -> str:
         return f"{self.product.key}-{self.number}"
 
+    def related_in_product(self) -> dict[str, models.Model | None]:
+        """The related rows that must belong to this item's product, by field name (None when unset)."""
+        return {"status": self.status if self.status_id else None}
+
     def clean(self) -> None:
         super().clean()
         if self.product_id:
-            check_same_product(self, status=self.status if self.status_id else None)
+            # One check for every relation, so that a form shows all the fields at fault at once.
+            check_same_product(self, **self.related_in_product())
 
 
 def item_constraints(prefix: str) -> list[models.BaseConstraint]:
@@ -165,10 +170,8 @@ class Feature(BacklogItem):
         constraints = item_constraints("feature")
         indexes = [models.Index(fields=["epic", "rank"])]
 
-    def clean(self) -> None:
-        super().clean()
-        if self.product_id:
-            check_same_product(self, epic=self.epic if self.epic_id else None)
+    def related_in_product(self) -> dict[str, models.Model | None]:
+        return {**super().related_in_product(), "epic": self.epic if self.epic_id else None}
 
 
 class Sprint(TimeStampedModel):
@@ -261,17 +264,18 @@ class Story(BacklogItem):
     def parent_epic_id(self) -> int | None:
         return self.feature.epic_id if self.feature_id else self.epic_id
 
+    def related_in_product(self) -> dict[str, models.Model | None]:
+        return {
+            **super().related_in_product(),
+            "epic": self.epic if self.epic_id else None,
+            "feature": self.feature if self.feature_id else None,
+            "sprint": self.sprint if self.sprint_id else None,
+        }
+
     def clean(self) -> None:
-        super().clean()
         if self.epic_id and self.feature_id:
             raise ValidationError({"epic": "A story sits under a feature or directly under an epic, not both."})
-        if self.product_id:
-            check_same_product(
-                self,
-                epic=self.epic if self.epic_id else None,
-                feature=self.feature if self.feature_id else None,
-                sprint=self.sprint if self.sprint_id else None,
-            )
+        super().clean()
         if self.points is not None and self.points > 100:
             raise ValidationError({"points": "Split a story bigger than 100 points."})
 
@@ -334,11 +338,9 @@ class TechDebtItem(BacklogItem):
             return None
         return self.cost_of_delay / self.remediation_points
 
-    def clean(self) -> None:
-        super().clean()
-        if self.product_id:
-            check_same_product(
-                self,
-                epic=self.epic if self.epic_id else None,
-                remediation_story=self.remediation_story if self.remediation_story_id else None,
-            )
+    def related_in_product(self) -> dict[str, models.Model | None]:
+        return {
+            **super().related_in_product(),
+            "epic": self.epic if self.epic_id else None,
+            "remediation_story": self.remediation_story if self.remediation_story_id else None,
+        }

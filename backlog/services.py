@@ -166,9 +166,10 @@ def story_create(
         sprint=sprint,
     )
     _check_assignee(product, assignee)
+    _check_sprint_open(sprint)
+    if status is not None and status.is_done:
+        story.completed_at = timezone.now()
     story = _save_new_item(story, actor=actor, labels=labels)
-    if story.status.is_done:
-        Story.objects.filter(pk=story.pk).update(completed_at=timezone.now())
     AcceptanceCriterion.objects.bulk_create(
         AcceptanceCriterion(story=story, text=text.strip(), position=position)
         for position, text in enumerate(acceptance_criteria)
@@ -180,6 +181,15 @@ def story_create(
 def _check_assignee(product: Product, user: AbstractBaseUser | None, field: str = "assignee") -> None:
     if user is not None and not product.workspace.memberships.filter(user=user).exists():
         raise ValidationError({field: "Assign only members of this workspace."})
+
+
+def _check_sprint_open(sprint: Sprint | None, field: str = "sprint") -> None:
+    """Refuse planning into a closed sprint, by its stored state: the caller's copy may predate the close."""
+    if sprint is None:
+        return
+    state = Sprint.objects.filter(pk=sprint.pk).values_list("state", flat=True).first()
+    if state == Sprint.State.CLOSED:
+        raise ValidationError({field: f"{sprint.name} is closed; plan into an open sprint."})
 
 
 STORY_EDITABLE_FIELDS = frozenset(
@@ -209,10 +219,15 @@ def story_update(
         raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     story = Story.objects.select_for_update().select_related("status", "product__workspace").get(pk=story.pk)
     was_done = story.status.is_done
+    previous_sprint_id = story.sprint_id
     for field, value in changes.items():
         setattr(story, field, value)
-    if "assignee" in changes:
-        _check_assignee(story.product, changes["assignee"])
+    for person in ("assignee", "owner"):
+        if person in changes:
+            _check_assignee(story.product, changes[person], field=person)
+    if story.sprint_id != previous_sprint_id:
+        # A finished story stays in its closed sprint, but nothing new is planned into one.
+        _check_sprint_open(story.sprint)
     story.full_clean(exclude=["number", "rank"], validate_constraints=False)
     _stamp_completion(story, was_done=was_done)
     story._history_user = actor
@@ -242,8 +257,7 @@ def stories_set_sprint(
     """Move stories into a sprint (or back to the backlog with None); returns how many moved."""
     if sprint is not None and sprint.product_id != product.pk:
         raise ValidationError({"sprint": "This sprint belongs to another product."})
-    if sprint is not None and sprint.state == Sprint.State.CLOSED:
-        raise ValidationError({"sprint": f"{sprint.name} is closed; plan into an open sprint."})
+    _check_sprint_open(sprint)
     stories = list(Story.objects.select_for_update().filter(product=product, pk__in=list(story_ids)))
     for story in stories:
         story.sprint = sprint
@@ -301,8 +315,15 @@ def item_move(*, item: Item, before: Item | None = None, after: Item | None = No
 
 
 def _rank_next_to(model: type[BacklogItem], *, item: BacklogItem, anchor_pk: int, place_before: bool) -> str:
-    # Locking the anchor serialises moves next to it; reads after the lock see committed moves.
-    anchor_rank = model.objects.select_for_update().values_list("rank", flat=True).get(pk=anchor_pk)
+    # Locking the anchor serialises moves next to it; reads after the lock see committed moves. The
+    # item is locked too, in the same statement and in primary-key order, so that two crossing moves
+    # (x after y while y goes after x) queue up instead of deadlocking.
+    locked = dict(
+        model.objects.select_for_update().filter(pk__in=[item.pk, anchor_pk]).order_by("pk").values_list("pk", "rank")
+    )
+    if anchor_pk not in locked:
+        raise ApplicationError("The item to place it next to no longer exists.")
+    anchor_rank = locked[anchor_pk]
     siblings = model.objects.filter(product_id=item.product_id).exclude(pk=item.pk)
     if place_before:
         neighbour = siblings.filter(rank__lt=anchor_rank).aggregate(r=Max("rank"))["r"]
@@ -347,14 +368,25 @@ def sprint_start(*, sprint: Sprint) -> Sprint:
 
 
 @transaction.atomic
-def sprint_close(*, sprint: Sprint, carry_over_to: Sprint | None = None) -> Sprint:
+def sprint_close(
+    *, sprint: Sprint, carry_over_to: Sprint | None = None, actor: AbstractBaseUser | None = None
+) -> Sprint:
     """Close a sprint; unfinished stories go to `carry_over_to` or back to the backlog."""
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.state != Sprint.State.ACTIVE:
         raise ApplicationError(f"Only an active sprint can be closed; {sprint.name} is {sprint.state}.", field="state")
     if carry_over_to is not None and (carry_over_to.product_id != sprint.product_id or carry_over_to.pk == sprint.pk):
         raise ValidationError({"carry_over_to": "Carry unfinished work over to another sprint of this product."})
-    sprint.stories.exclude(status__category=StatusCategory.DONE).update(sprint=carry_over_to)
+    _check_sprint_open(carry_over_to, field="carry_over_to")
+    # Saved one by one (not a queryset update) so that each story's history says where it went and who moved it.
+    # of=("self",): lock the stories only, not the workflow statuses the filter joins.
+    unfinished = (
+        sprint.stories.select_for_update(of=("self",)).exclude(status__category=StatusCategory.DONE).order_by("pk")
+    )
+    for story in unfinished:
+        story.sprint = carry_over_to
+        story._history_user = actor
+        story.save(update_fields=["sprint", "updated_at"])
     sprint.state = Sprint.State.CLOSED
     sprint.save(update_fields=["state", "updated_at"])
     return sprint

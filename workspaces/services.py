@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.text import slugify
 
 from core.errors import ApplicationError
@@ -28,22 +28,43 @@ def workspace_create(*, name: str, creator: AbstractBaseUser, slug: str = "") ->
 def member_add(
     *, workspace: Workspace, user: AbstractBaseUser, role: str = Role.CONTRIBUTOR, title: str = ""
 ) -> Membership:
-    if role not in Role.values:
-        raise ApplicationError(f"Unknown role '{role}'; use one of {', '.join(Role.values)}.", field="role")
-    membership, _ = Membership.objects.update_or_create(
+    _check_role(role)
+    membership, created = Membership.objects.get_or_create(
         workspace=workspace, user=user, defaults={"role": role, "title": title}
     )
+    if created:
+        return membership
+    # Adding someone who is already a member changes their role under the same rule as member_set_role.
+    if membership.role != role:
+        membership = member_set_role(membership=membership, role=role)
+    if membership.title != title:
+        membership.title = title
+        membership.save(update_fields=["title", "updated_at"])
     return membership
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ApplicationError(f"Unknown role '{role}'; use one of {', '.join(Role.values)}.", field="role")
 
 
 @transaction.atomic
 def member_set_role(*, membership: Membership, role: str) -> Membership:
-    if role not in Role.values:
-        raise ApplicationError(f"Unknown role '{role}'; use one of {', '.join(Role.values)}.", field="role")
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    _check_role(role)
+    # Lock this membership and every admin of its workspace in one statement, in primary-key order: two
+    # admins demoting each other at once then queue up, and the second sees that only one admin is left.
+    # (A COUNT with select_for_update() locks nothing: Django drops FOR UPDATE from aggregates.)
+    locked_rows = list(
+        Membership.objects.select_for_update()
+        .filter(Q(pk=membership.pk) | Q(workspace_id=membership.workspace_id, role=Role.ADMIN))
+        .order_by("pk")
+    )
+    locked = next((row for row in locked_rows if row.pk == membership.pk), None)
+    if locked is None:
+        raise ApplicationError("This person is no longer a member of the workspace.", field="role")
     if locked.role == Role.ADMIN and role != Role.ADMIN:
-        admins = Membership.objects.filter(workspace_id=locked.workspace_id, role=Role.ADMIN).select_for_update()
-        if admins.count() <= 1:
+        admins = sum(1 for row in locked_rows if row.role == Role.ADMIN)
+        if admins <= 1:
             raise ApplicationError("A workspace keeps at least one admin; make someone else admin first.", field="role")
     locked.role = role
     locked.save(update_fields=["role", "updated_at"])

@@ -227,7 +227,7 @@ class SprintAdmin(WorkspaceScopedHistoryAdmin):
                 self.message_user(request, f"You cannot {verb} {sprint.name}.", messages.ERROR)
                 continue
             try:
-                service(sprint=sprint)
+                service(sprint)
             except ApplicationError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
             except ValidationError as exc:
@@ -239,13 +239,19 @@ class SprintAdmin(WorkspaceScopedHistoryAdmin):
 
     @admin.action(description="Start the selected planned sprints", permissions=["change"])
     def start_sprints(self, request: HttpRequest, queryset: QuerySet[Sprint]) -> None:
-        self._apply(request, queryset, "start", "Started", services.sprint_start)
+        self._apply(request, queryset, "start", "Started", lambda sprint: services.sprint_start(sprint=sprint))
 
     @admin.action(
         description="Close the selected sprints (unfinished stories go back to the backlog)", permissions=["change"]
     )
     def close_sprints(self, request: HttpRequest, queryset: QuerySet[Sprint]) -> None:
-        self._apply(request, queryset, "close", "Closed", services.sprint_close)
+        self._apply(
+            request,
+            queryset,
+            "close",
+            "Closed",
+            lambda sprint: services.sprint_close(sprint=sprint, actor=request.user),
+        )
 
     @admin.display(description="Committed points", ordering="committed")
     def committed_points(self, obj: Sprint) -> int:

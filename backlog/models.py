@@ -109,7 +109,9 @@ class BacklogItem(TimeStampedModel):
     number = models.PositiveIntegerField(editable=False)
     title = models.CharField(max_length=255)
     description = models.TextField(blank=True, help_text="Markdown")
-    status = models.ForeignKey(WorkflowStatus, on_delete=models.PROTECT)
+    # RESTRICT on the hierarchy and statuses: deleting an epic, feature or status that work still
+    # rests on is refused, yet deleting the whole product (or workspace) cascades through them.
+    status = models.ForeignKey(WorkflowStatus, on_delete=models.RESTRICT)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -161,7 +163,7 @@ class Epic(BacklogItem):
 
 
 class Feature(BacklogItem):
-    epic = models.ForeignKey(Epic, on_delete=models.PROTECT, related_name="features")
+    epic = models.ForeignKey(Epic, on_delete=models.RESTRICT, related_name="features")
 
     history = HistoricalRecords(excluded_fields=["rank"])
 
@@ -225,11 +227,11 @@ class Story(BacklogItem):
         Epic,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="stories",
         help_text="Only for a story directly under an epic; a story under a feature takes the feature's epic.",
     )
-    feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.PROTECT, related_name="stories")
+    feature = models.ForeignKey(Feature, null=True, blank=True, on_delete=models.RESTRICT, related_name="stories")
     statement = models.TextField(blank=True, help_text="As a … I want … so that …")
     points = models.PositiveSmallIntegerField(null=True, blank=True)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.MEDIUM)

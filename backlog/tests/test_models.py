@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import RestrictedError
 
-from backlog.models import Sprint, StatusCategory, Story, TechDebtItem
+from backlog.models import Epic, Sprint, StatusCategory, Story, TechDebtItem
 from backlog.tests.factories import EpicFactory, FeatureFactory, SprintFactory, StoryFactory, TechDebtItemFactory
 
 
@@ -212,3 +213,13 @@ def test_cost_per_point_of_tech_debt(product):
     assert item.cost_per_point == 4.0
     assert unsized.cost_per_point is None
     assert TechDebtItem.objects.count() == 2
+
+
+def test_an_epic_with_features_cannot_be_deleted_alone(product):
+    # given
+    epic = EpicFactory(product=product)
+    FeatureFactory(epic=epic)
+    # when / then
+    with pytest.raises(RestrictedError):
+        epic.delete()
+    assert Epic.objects.filter(pk=epic.pk).exists()

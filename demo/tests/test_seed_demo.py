@@ -302,3 +302,22 @@ def test_a_stranger_holding_a_demo_username_stops_the_seed_and_nothing_is_create
     # then
     assert Workspace.objects.count() == 0
     assert list(get_user_model().objects.values_list("username", flat=True)) == ["marco.rossi"]
+
+
+def test_deleting_the_demo_workspace_removes_all_of_it_and_keeps_other_workspaces(other_product):
+    # given
+    seed()
+    other_counts = {"stories": Story.objects.filter(product=other_product).count()}
+    workspace = Workspace.objects.get(slug="acme-corp")
+    # when
+    workspace.delete()
+    # then
+    assert not Product.objects.filter(workspace__slug="acme-corp").exists()
+    assert Story.objects.count() == other_counts["stories"]
+    assert Epic.objects.count() == 0
+    assert PRD.objects.count() == 0
+    assert SignOff.objects.count() == 0
+    assert SignOffEvent.objects.count() == 0
+    assert DecisionRecord.objects.count() == 0
+    assert RoadmapItem.objects.count() == 0
+    assert Product.objects.filter(pk=other_product.pk).exists()

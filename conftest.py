@@ -66,6 +66,32 @@ def outsider(other_workspace):
     return MembershipFactory(workspace=other_workspace, role=Role.ADMIN, user=UserFactory(username="mallory")).user
 
 
+# --- API ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def token_client(db):
+    """An API client that authenticates like an integration: with a personal token of `user`."""
+    from rest_framework.test import APIClient
+
+    from workspaces.services import api_token_create
+
+    def make(user):
+        _, plain = api_token_create(user=user, name="tests")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
+        return client
+
+    return make
+
+
 # --- Real browser (Debian's Chromium driven by Playwright; never a downloaded browser) ---------
 
 CHROMIUM_ARGS = [

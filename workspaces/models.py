@@ -120,3 +120,42 @@ class ProductScopedQuerySet(models.QuerySet):
 
     def in_workspace(self, workspace_id: int) -> ProductScopedQuerySet:
         return self.filter(**{f"{self.product_path}__workspace_id": workspace_id})
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 of the secret is kept; the token is shown once, at creation.
+
+    The token reads `tpm_<prefix>_<secret>`: the prefix finds the row, the hash proves the secret.
+    It acts as its user, in every workspace the user belongs to, with the user's roles.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80, help_text="What uses it, e.g. 'CI release bot'")
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user_id", "-created_at", "-pk"]
+        verbose_name = "API token"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "name"], condition=models.Q(revoked_at__isnull=True), name="apitoken_unique_live_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (tpm_{self.prefix}_…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

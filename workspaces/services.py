@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core.errors import ApplicationError
 
-from .models import Membership, Product, Role, Workspace
+from .models import ApiToken, Membership, Product, Role, Workspace
 
 
 @transaction.atomic
@@ -96,3 +102,60 @@ def product_next_numbers(*, product_id: int, field: str, count: int = 1) -> list
         raise ApplicationError("No such product.")
     last = Product.objects.filter(pk=product_id).values_list(field, flat=True).get()
     return list(range(last - count + 1, last + 1))
+
+
+# --- API tokens ---------------------------------------------------------------------------------
+
+TOKEN_PREFIX_LENGTH = 10
+
+
+def token_hash(secret_token: str) -> str:
+    # Tokens carry 256 bits of randomness: a fast hash is enough, and lookups stay cheap.
+    return hashlib.sha256(secret_token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """A new token and its plain text, which is never stored and cannot be shown again."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Name the token after what will use it, e.g. 'CI release bot'.", field="name")
+    if len(name) > 80:
+        raise ApplicationError("Keep the name to 80 characters.", field="name")
+    if ApiToken.objects.active().filter(user=user, name=name).exists():
+        raise ApplicationError(
+            f"You already have a token called “{name}”; revoke it or pick another name.", field="name"
+        )
+    prefix = secrets.token_hex(TOKEN_PREFIX_LENGTH // 2)
+    plain = f"tpm_{prefix}_{secrets.token_urlsafe(32)}"
+    token = ApiToken.objects.create(user=user, name=name, prefix=prefix, key_hash=token_hash(plain))
+    return token, plain
+
+
+def api_token_authenticate(plain: str) -> ApiToken | None:
+    """The live token matching this text, or None. Compares hashes in constant time."""
+    parts = plain.split("_", 2)
+    if len(parts) != 3 or parts[0] != "tpm":
+        return None
+    token = ApiToken.objects.active().select_related("user").filter(prefix=parts[1]).first()
+    if token is None or not hmac.compare_digest(token.key_hash, token_hash(plain)):
+        return None
+    if not token.user.is_active:
+        return None
+    return token
+
+
+def api_token_touch(*, token: ApiToken, at: datetime) -> None:
+    """Record use at most once a minute, so that reads do not write on every request."""
+    if token.last_used_at is None or (at - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+        token.last_used_at = at
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, actor: AbstractBaseUser) -> ApiToken:
+    if token.user_id != actor.pk:
+        raise ApplicationError("You can only revoke your own tokens.", field="token")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token

@@ -1,0 +1,99 @@
+"""One shape for every API error, whatever raised it.
+
+    {"error": {"status": 400, "code": "invalid", "message": "…", "fields": {"points": ["…"]}}}
+
+`fields` appears for validation errors (400) only. Domain errors (ApplicationError)
+answer 400, or 409 when the document changed under the caller (a stale sign-off).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The object changed since you read it; fetch it again and reapply your change."
+    default_code = "precondition_failed"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object changed since this action was asked for."
+    default_code = "conflict"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF's ErrorDetail lists and dicts as plain strings, lists and dicts."""
+    if isinstance(detail, dict):
+        return {str(key): _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def _translate(exc: Exception) -> Exception:
+    if isinstance(exc, ApplicationError):
+        if exc.extra.get("stale"):
+            return Conflict(exc.message)
+        if exc.extra.get("forbidden"):
+            return exceptions.PermissionDenied(exc.message)
+        if exc.field:
+            return exceptions.ValidationError({exc.field: [exc.message]})
+        return exceptions.ValidationError({"non_field_errors": [exc.message]})
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            fields = {("non_field_errors" if k == "__all__" else k): v for k, v in exc.message_dict.items()}
+            return exceptions.ValidationError(fields)
+        return exceptions.ValidationError({"non_field_errors": exc.messages})
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(str(exc) or "Not found.")
+    if isinstance(exc, PermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, IntegrityError):
+        # A race lost against a database rule (two creates of the same name at once): the
+        # caller can retry; it is not a server fault.
+        logger.info("integrity error answered as 409: %s", exc)
+        return Conflict("Another change got there first; reload and try again.")
+    return exc
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = _translate(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+    body: dict[str, Any] = {"status": response.status_code, "code": code}
+    if isinstance(exc, exceptions.ValidationError):
+        body["message"] = "Some fields are not valid; see fields."
+        detail = _flatten(exc.detail)
+        body["fields"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+    else:
+        body["message"] = _flatten(getattr(exc, "detail", str(exc)))
+    response.data = {"error": body}
+    return response

@@ -1,0 +1,48 @@
+"""OpenAPI: every operation documents its error responses, and updates their If-Match precondition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from .serializers import ErrorSerializer
+
+COMMON_ERRORS = ("400", "401", "403", "404", "429")
+
+
+class ApiSchema(AutoSchema):
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        codes = list(COMMON_ERRORS)
+        if self.method in ("PUT", "PATCH"):
+            codes.append("412")
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            codes.extend(["409", "413"])
+        for code in codes:
+            responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
+        return responses
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.method in ("PUT", "PATCH"):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="The ETag you read; a stale one answers 412 and changes nothing.",
+                )
+            )
+        return parameters
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "core.api.authentication.ApiTokenAuthentication"
+    name = "ApiToken"
+
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, Any]:
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "tpm_<prefix>_<secret>"}

@@ -233,10 +233,14 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "TPM Workspace API",
     "DESCRIPTION": (
         "Roadmaps, backlog, PRDs and decision records of your workspaces. Authenticate with a personal token "
-        "(`Authorization: Bearer tpm_…`). Every error has the shape {\"error\": {status, code, message, fields}}."
+        '(`Authorization: Bearer tpm_…`). Every error has the shape {"error": {status, code, message, fields}}.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public: they describe the API, never data.
+    "SERVE_PUBLIC": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -12,7 +12,8 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from workspaces.models import ProductScopedQuerySet, Workspace
+from core.errors import ApplicationError
+from workspaces.models import Membership, ProductScopedQuerySet, Role, Workspace
 
 from .models import Comment, Notification
 
@@ -102,6 +103,49 @@ def comment_create(*, workspace: Workspace, target: models.Model, author: Abstra
         message=f"{author} mentioned you on {target}: {body[:120]}",
     )
     return comment
+
+
+@transaction.atomic
+def comment_update(*, comment: Comment, actor: AbstractBaseUser, body: str) -> Comment:
+    """The author rewrites their comment; people newly @mentioned are told, those told before are not again."""
+    if comment.author_id is None or comment.author_id != actor.pk:
+        raise ApplicationError("Only the author can edit a comment.", field="body", extra={"forbidden": True})
+    body = body.strip()
+    if not body:
+        raise ApplicationError("Write something, or delete the comment.", field="body")
+    if body == comment.body:
+        return comment
+    comment.body = body
+    comment.save(update_fields=["body", "updated_at"])
+    workspace = comment.workspace
+    mentioned = mentioned_members(workspace=workspace, body=body)
+    already = set(comment.mentions.values_list("pk", flat=True))
+    comment.mentions.set(mentioned)
+    target = comment.target
+    newly = [user for user in mentioned if user.pk not in already]
+    if newly and target is not None:
+        notify(
+            workspace=workspace,
+            recipients=newly,
+            kind=Notification.Kind.MENTION,
+            actor=actor,
+            target=target,
+            message=f"{actor} mentioned you on {target}: {body[:120]}",
+        )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, comment: Comment, actor: AbstractBaseUser) -> None:
+    """The author, or an admin of the workspace (moderation), deletes a comment."""
+    is_author = comment.author_id is not None and comment.author_id == actor.pk
+    if not is_author and not (
+        Membership.objects.filter(workspace_id=comment.workspace_id, user_id=actor.pk, role=Role.ADMIN).exists()
+    ):
+        raise ApplicationError(
+            "Only the author or a workspace admin can delete a comment.", field="comment", extra={"forbidden": True}
+        )
+    comment.delete()
 
 
 def notifications_mark_read(*, recipient: AbstractBaseUser, notification_ids: Iterable[int] | None = None) -> int:

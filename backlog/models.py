@@ -259,7 +259,8 @@ class Story(BacklogItem):
             models.Index(fields=["feature", "rank"]),
             models.Index(fields=["epic", "rank"]),
             models.Index(fields=["sprint", "rank"]),
-            models.Index(fields=["product", "status"]),
+            # The backlog filtered by status, in rank order: the page is the first rows of this index.
+            models.Index(fields=["product", "status", "rank"], name="story_product_status_rank"),
         ]
 
     @property

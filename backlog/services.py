@@ -12,8 +12,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from core.db import ranks_rewrite, save_or_field_error
 from core.errors import ApplicationError
 from core.ranks import rank_after, rank_between
+from webhooks.events import EventKind, record_event
 from workspaces import services as workspace_services
 from workspaces.models import Product, Workspace
 
@@ -62,14 +64,43 @@ def default_status(product: Product) -> WorkflowStatus:
     return status
 
 
+LABEL_MAX_LENGTH: int = Label._meta.get_field("name").max_length  # type: ignore[assignment]
+
+
 def labels_resolve(*, product: Product, names: Iterable[str]) -> list[Label]:
-    """The product's labels with these names, creating the missing ones."""
+    """The product's labels with these names, creating the missing ones.
+
+    Names are trimmed; blanks and repeats are dropped. A name longer than a label holds is refused
+    (ValidationError on "labels", one message per name) before anything is created.
+    """
     wanted = sorted({name.strip() for name in names if name and name.strip()})
+    too_long = [name for name in wanted if len(name) > LABEL_MAX_LENGTH]
+    if too_long:
+        raise ValidationError(
+            {
+                "labels": [
+                    f"Keep labels to {LABEL_MAX_LENGTH} characters; “{name[:20]}…” has {len(name)}."
+                    for name in too_long
+                ]
+            }
+        )
     existing = {label.name: label for label in Label.objects.filter(product=product, name__in=wanted)}
     for name in wanted:
         if name not in existing:
             existing[name], _ = Label.objects.get_or_create(product=product, name=name)
     return [existing[name] for name in wanted]
+
+
+@transaction.atomic
+def label_create(*, product: Product, actor: AbstractBaseUser | None, name: str) -> Label:
+    """A new label of the product (name trimmed); a name the product already has is refused on "name"."""
+    label = Label(product=product, name=name.strip())
+    label.full_clean(validate_constraints=False)
+    duplicate = f"{product.name} already has a label called {label.name}."
+    if Label.objects.filter(product=product, name=label.name).exists():
+        raise ValidationError({"name": duplicate})
+    save_or_field_error(label, constraint="label_unique_name_per_product", field="name", message=duplicate)
+    return label
 
 
 def _save_new_item(item: Item, *, actor: AbstractBaseUser | None, labels: Sequence[str] = ()) -> Item:
@@ -132,6 +163,90 @@ def feature_create(
     return _save_new_item(feature, actor=actor, labels=labels)
 
 
+EPIC_EDITABLE_FIELDS = frozenset({"title", "description", "status", "owner", "target_date"})
+FEATURE_EDITABLE_FIELDS = frozenset({"title", "description", "status", "owner", "epic"})
+TECH_DEBT_EDITABLE_FIELDS = frozenset(
+    {"title", "description", "status", "owner", "kind", "impact", "cost_of_delay", "remediation_points", "epic"}
+)
+
+
+def _update_item(
+    item: Item,
+    *,
+    actor: AbstractBaseUser | None,
+    editable: frozenset[str],
+    labels: Sequence[str] | None,
+    changes: dict[str, Any],
+) -> Item:
+    """Apply field changes to a locked copy of a backlog item, every rule checked (same product, members only)."""
+    unknown = set(changes) - editable
+    if unknown:
+        raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    model = type(item)
+    item = model.objects.select_for_update(of=("self",)).select_related("product__workspace").get(pk=item.pk)
+    for field, value in changes.items():
+        setattr(item, field, value)
+    if "owner" in changes:
+        _check_assignee(item.product, changes["owner"], field="owner")
+    item.full_clean(exclude=["number", "rank"], validate_constraints=False)
+    item._history_user = actor
+    item.save()
+    if labels is not None:
+        item.labels.set(labels_resolve(product=item.product, names=labels))
+    return item
+
+
+def _count_phrase(count: int, singular: str, plural: str) -> str:
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def _delete_item(item: BacklogItem, *, actor: AbstractBaseUser | None, children: dict[tuple[str, str], int]) -> None:
+    """Delete a locked backlog item, or refuse while work still hangs under it (the foreign keys are RESTRICT)."""
+    held = [_count_phrase(count, *names) for names, count in children.items() if count]
+    if held:
+        raise ApplicationError(
+            f"{item.key} still has {' and '.join(held)}; move or delete them before deleting it.",
+            extra={"children": held},
+        )
+    item._history_user = actor
+    item.delete()
+
+
+@transaction.atomic
+def epic_update(
+    *, epic: Epic, actor: AbstractBaseUser | None, labels: Sequence[str] | None = None, **changes: Any
+) -> Epic:
+    """Change an epic's title, description, status, owner or target date (and its labels when given)."""
+    return _update_item(epic, actor=actor, editable=EPIC_EDITABLE_FIELDS, labels=labels, changes=changes)
+
+
+@transaction.atomic
+def epic_delete(*, epic: Epic, actor: AbstractBaseUser | None) -> None:
+    """Delete an epic with nothing under it; one that still has features or stories is refused, naming them."""
+    epic = Epic.objects.select_for_update(of=("self",)).select_related("product").get(pk=epic.pk)
+    children = {
+        ("feature", "features"): Feature.objects.filter(epic_id=epic.pk).count(),
+        ("story", "stories"): Story.objects.filter(epic_id=epic.pk).count(),
+    }
+    _delete_item(epic, actor=actor, children=children)
+
+
+@transaction.atomic
+def feature_update(
+    *, feature: Feature, actor: AbstractBaseUser | None, labels: Sequence[str] | None = None, **changes: Any
+) -> Feature:
+    """Change a feature's title, description, status or owner, or move it under another epic of its product."""
+    return _update_item(feature, actor=actor, editable=FEATURE_EDITABLE_FIELDS, labels=labels, changes=changes)
+
+
+@transaction.atomic
+def feature_delete(*, feature: Feature, actor: AbstractBaseUser | None) -> None:
+    """Delete a feature with no stories; one that still has stories is refused, naming how many."""
+    feature = Feature.objects.select_for_update(of=("self",)).select_related("product").get(pk=feature.pk)
+    children = {("story", "stories"): Story.objects.filter(feature_id=feature.pk).count()}
+    _delete_item(feature, actor=actor, children=children)
+
+
 @transaction.atomic
 def story_create(
     *,
@@ -175,7 +290,31 @@ def story_create(
         for position, text in enumerate(acceptance_criteria)
         if text.strip()
     )
+    record_event(
+        workspace_id=product.workspace_id, kind=EventKind.STORY_CREATED, payload={"story": story_event_data(story)}
+    )
     return story
+
+
+def story_event_data(story: Story) -> dict[str, Any]:
+    """A story as webhook receivers see it (ids for relations)."""
+    return {
+        "id": story.pk,
+        "key": story.key,
+        "product": story.product_id,
+        "title": story.title,
+        "statement": story.statement,
+        "description": story.description,
+        "points": story.points,
+        "priority": story.priority,
+        "status": {"id": story.status_id, "name": story.status.name, "category": story.status.category},
+        "assignee": story.assignee_id,
+        "owner": story.owner_id,
+        "sprint": story.sprint_id,
+        "feature": story.feature_id,
+        "epic": story.epic_id,
+        "completed_at": story.completed_at,
+    }
 
 
 def _check_assignee(product: Product, user: AbstractBaseUser | None, field: str = "assignee") -> None:
@@ -220,6 +359,7 @@ def story_update(
     story = Story.objects.select_for_update().select_related("status", "product__workspace").get(pk=story.pk)
     was_done = story.status.is_done
     previous_sprint_id = story.sprint_id
+    before = story_event_data(story)
     for field, value in changes.items():
         setattr(story, field, value)
     for person in ("assignee", "owner"):
@@ -234,6 +374,14 @@ def story_update(
     story.save()
     if labels is not None:
         story.labels.set(labels_resolve(product=story.product, names=labels))
+    after = story_event_data(story)
+    changed = {name: {"from": before[name], "to": after[name]} for name in after if before[name] != after[name]}
+    if changed:
+        record_event(
+            workspace_id=story.product.workspace_id,
+            kind=EventKind.STORY_UPDATED,
+            payload={"story": after, "changes": changed},
+        )
     return story
 
 
@@ -248,6 +396,16 @@ def _stamp_completion(story: Story, *, was_done: bool) -> None:
 @transaction.atomic
 def story_set_status(*, story: Story, actor: AbstractBaseUser | None, status: WorkflowStatus) -> Story:
     return story_update(story=story, actor=actor, status=status)
+
+
+@transaction.atomic
+def story_delete(*, story: Story, actor: AbstractBaseUser | None) -> None:
+    """Delete a story with its acceptance criteria; a tech-debt item it paid off becomes unscheduled again."""
+    story = Story.objects.select_for_update(of=("self",)).filter(pk=story.pk).first()
+    if story is None:
+        return
+    story._history_user = actor
+    story.delete()
 
 
 @transaction.atomic
@@ -268,10 +426,17 @@ def stories_set_sprint(
 
 @transaction.atomic
 def criterion_add(*, story: Story, text: str) -> AcceptanceCriterion:
+    """A criterion at the end of the story's list: one after the last position, or 0 for the first.
+
+    Positions continue the sequence story_create starts at 0. The story row is locked so that two
+    criteria added at once take consecutive positions.
+    """
     if not text.strip():
         raise ValidationError({"text": "Write the criterion."})
-    last = story.acceptance_criteria.aggregate(last=Max("position"))["last"]
-    return AcceptanceCriterion.objects.create(story=story, text=text.strip(), position=(last or 0) + 1)
+    Story.objects.select_for_update().filter(pk=story.pk).exists()
+    last = AcceptanceCriterion.objects.filter(story_id=story.pk).aggregate(last=Max("position"))["last"]
+    position = 0 if last is None else last + 1
+    return AcceptanceCriterion.objects.create(story=story, text=text.strip(), position=position)
 
 
 @transaction.atomic
@@ -281,9 +446,38 @@ def criterion_set_met(*, criterion: AcceptanceCriterion, is_met: bool) -> Accept
     return criterion
 
 
+@transaction.atomic
+def criterion_update(
+    *,
+    criterion: AcceptanceCriterion,
+    actor: AbstractBaseUser | None,
+    text: str | None = None,
+    is_met: bool | None = None,
+) -> AcceptanceCriterion:
+    """Reword a criterion and/or mark it met or not met; what is not given stays as it is."""
+    criterion = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+    if text is not None:
+        if not text.strip():
+            raise ValidationError({"text": "Write the criterion."})
+        criterion.text = text.strip()
+    if is_met is not None:
+        criterion.is_met = is_met
+    criterion.save(update_fields=["text", "is_met", "updated_at"])
+    return criterion
+
+
+@transaction.atomic
+def criterion_delete(*, criterion: AcceptanceCriterion, actor: AbstractBaseUser | None) -> None:
+    """Remove a criterion; the others keep their positions (gaps are harmless: only the order matters)."""
+    AcceptanceCriterion.objects.filter(pk=criterion.pk).delete()
+
+
 # --- Rank moves -----------------------------------------------------------------------------------
 
 MOVE_ATTEMPTS = 5
+# A move whose new rank would be longer than this rebalances the list first (ranks hold RANK_MAX_LENGTH).
+REBALANCE_AT = 100
+RANKED_MODELS: tuple[type[BacklogItem], ...] = (Epic, Feature, Story, TechDebtItem)
 
 
 def item_move(*, item: Item, before: Item | None = None, after: Item | None = None) -> Item:
@@ -291,6 +485,12 @@ def item_move(*, item: Item, before: Item | None = None, after: Item | None = No
 
     Two people dropping into the same gap at once compute the same rank; the unique
     (product, rank) constraint refuses the second write, which then recomputes.
+
+    A normal move still writes that one row. Ranks grow by about one character for every five
+    drops into the same narrow gap; only when the new rank would pass REBALANCE_AT (100)
+    characters, which takes hundreds of such drops, does the move first rewrite the ranks of the
+    product's items of that kind (ranks_rebalance, in its own transaction once the move's locks
+    are released) and then compute the rank again.
     """
     if (before is None) == (after is None):
         raise ApplicationError("Say where the item goes: before one item or after another.", field="before")
@@ -303,15 +503,42 @@ def item_move(*, item: Item, before: Item | None = None, after: Item | None = No
         )
     if anchor.pk == item.pk:
         return item
+    rebalanced = False
     for _ in range(MOVE_ATTEMPTS):
         try:
             with transaction.atomic():
-                item.rank = _rank_next_to(model, item=item, anchor_pk=anchor.pk, place_before=before is not None)
-                model.objects.filter(pk=item.pk).update(rank=item.rank)
-                return item
+                rank = _rank_next_to(model, item=item, anchor_pk=anchor.pk, place_before=before is not None)
+                if len(rank) <= REBALANCE_AT or rebalanced:
+                    model.objects.filter(pk=item.pk).update(rank=rank)
+                    item.rank = rank
+                    return item
         except IntegrityError:
             continue
+        # The rank would be too long. The transaction above has ended without writing, so the
+        # rebalance does not wait on locks this move holds.
+        ranks_rebalance(product_id=item.product_id, model=model)
+        rebalanced = True
     raise ApplicationError("The list kept changing while moving the item; try again.")
+
+
+@transaction.atomic
+def ranks_rebalance(*, product_id: int, model: type[BacklogItem]) -> dict[int, str]:
+    """Rewrite the ranks of one product's items of `model` evenly (core.ranks.initial_ranks), in the
+    same order; returns the new rank of each item by id.
+
+    Locks the product row first, as creating an item does (so none is added meanwhile and a
+    creator's "after the last rank" sees the new ranks), then the items, in primary-key order as
+    item_move locks them. Like a move, it writes only ranks: no history, no updated_at.
+    """
+    if model not in RANKED_MODELS:
+        raise TypeError(f"{model.__name__} has no product-wide rank; use one of the backlog item models.")
+    Product.objects.select_for_update().filter(pk=product_id).exists()
+    rows = list(
+        model.objects.select_for_update().filter(product_id=product_id).order_by("pk").values_list("pk", "rank")
+    )
+    # Python compares these ASCII strings byte by byte, as the "C" collation of the rank column does.
+    pks = [pk for pk, _ in sorted(rows, key=lambda row: row[1])]
+    return dict(zip(pks, ranks_rewrite(model, pks), strict=True))
 
 
 def _rank_next_to(model: type[BacklogItem], *, item: BacklogItem, anchor_pk: int, place_before: bool) -> str:
@@ -337,7 +564,14 @@ def _rank_next_to(model: type[BacklogItem], *, item: BacklogItem, anchor_pk: int
 
 @transaction.atomic
 def sprint_create(
-    *, product: Product, name: str, start_date: date, end_date: date, goal: str = "", capacity_points: int = 0
+    *,
+    product: Product,
+    name: str,
+    start_date: date,
+    end_date: date,
+    goal: str = "",
+    capacity_points: int = 0,
+    actor: AbstractBaseUser | None = None,
 ) -> Sprint:
     sprint = Sprint(
         product=product,
@@ -348,14 +582,16 @@ def sprint_create(
         capacity_points=capacity_points,
     )
     sprint.full_clean(validate_constraints=False)
+    duplicate = f"{product.name} already has a sprint called {name}."
     if Sprint.objects.filter(product=product, name=name).exists():
-        raise ValidationError({"name": f"{product.name} already has a sprint called {name}."})
-    sprint.save()
+        raise ValidationError({"name": duplicate})
+    sprint._history_user = actor
+    save_or_field_error(sprint, constraint="sprint_unique_name_per_product", field="name", message=duplicate)
     return sprint
 
 
 @transaction.atomic
-def sprint_start(*, sprint: Sprint) -> Sprint:
+def sprint_start(*, sprint: Sprint, actor: AbstractBaseUser | None = None) -> Sprint:
     sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
     if sprint.state != Sprint.State.PLANNED:
         raise ApplicationError(f"{sprint.name} is {sprint.get_state_display().lower()}, not planned.", field="state")
@@ -363,6 +599,7 @@ def sprint_start(*, sprint: Sprint) -> Sprint:
     if active:
         raise ApplicationError(f"Close {active.name} before starting {sprint.name}.", field="state")
     sprint.state = Sprint.State.ACTIVE
+    sprint._history_user = actor
     sprint.save(update_fields=["state", "updated_at"])
     return sprint
 
@@ -388,8 +625,50 @@ def sprint_close(
         story._history_user = actor
         story.save(update_fields=["sprint", "updated_at"])
     sprint.state = Sprint.State.CLOSED
+    sprint._history_user = actor
     sprint.save(update_fields=["state", "updated_at"])
     return sprint
+
+
+SPRINT_EDITABLE_FIELDS = frozenset({"name", "goal", "start_date", "end_date", "capacity_points"})
+
+
+@transaction.atomic
+def sprint_update(*, sprint: Sprint, actor: AbstractBaseUser | None, **changes: Any) -> Sprint:
+    """Rename a sprint or change its dates, goal or capacity; its state changes only through start and close."""
+    unknown = set(changes) - SPRINT_EDITABLE_FIELDS
+    if unknown:
+        raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    sprint = Sprint.objects.select_for_update(of=("self",)).select_related("product").get(pk=sprint.pk)
+    for field, value in changes.items():
+        setattr(sprint, field, value)
+    sprint.full_clean(validate_constraints=False)
+    duplicate = f"{sprint.product.name} already has a sprint called {sprint.name}."
+    if Sprint.objects.filter(product_id=sprint.product_id, name=sprint.name).exclude(pk=sprint.pk).exists():
+        raise ValidationError({"name": duplicate})
+    sprint._history_user = actor
+    save_or_field_error(sprint, constraint="sprint_unique_name_per_product", field="name", message=duplicate)
+    return sprint
+
+
+@transaction.atomic
+def sprint_delete(*, sprint: Sprint, actor: AbstractBaseUser | None) -> None:
+    """Delete a planned sprint, sending its stories back to the backlog (each with its history).
+
+    Active and closed sprints are the team's record of what it committed to and finished: close
+    an active sprint instead; a closed one stays.
+    """
+    sprint = Sprint.objects.select_for_update().get(pk=sprint.pk)
+    if sprint.state != Sprint.State.PLANNED:
+        raise ApplicationError(
+            f"{sprint.name} is {sprint.get_state_display().lower()}; only a planned sprint can be deleted."
+        )
+    for story in Story.objects.select_for_update().filter(sprint_id=sprint.pk).order_by("pk"):
+        story.sprint = None
+        story._history_user = actor
+        story.save(update_fields=["sprint", "updated_at"])
+    sprint._history_user = actor
+    sprint.delete()
 
 
 # --- Tech debt ------------------------------------------------------------------------------------
@@ -409,6 +688,7 @@ def tech_debt_create(
     epic: Epic | None = None,
     owner: AbstractBaseUser | None = None,
     labels: Sequence[str] = (),
+    status: WorkflowStatus | None = None,
 ) -> TechDebtItem:
     item = TechDebtItem(
         product=product,
@@ -420,13 +700,32 @@ def tech_debt_create(
         remediation_points=remediation_points,
         epic=epic,
         owner=owner,
+        status=status,
     )
     return _save_new_item(item, actor=actor, labels=labels)
 
 
 @transaction.atomic
+def tech_debt_update(
+    *, item: TechDebtItem, actor: AbstractBaseUser | None, labels: Sequence[str] | None = None, **changes: Any
+) -> TechDebtItem:
+    """Change a debt item's description, costs, epic, status or owner (and its labels when given)."""
+    return _update_item(item, actor=actor, editable=TECH_DEBT_EDITABLE_FIELDS, labels=labels, changes=changes)
+
+
+@transaction.atomic
+def tech_debt_delete(*, item: TechDebtItem, actor: AbstractBaseUser | None) -> None:
+    """Delete a debt item; the story that pays it off, if it was scheduled, stays in the backlog."""
+    item = TechDebtItem.objects.select_for_update(of=("self",)).select_related("product").get(pk=item.pk)
+    _delete_item(item, actor=actor, children={})
+
+
+@transaction.atomic
 def tech_debt_schedule(*, item: TechDebtItem, actor: AbstractBaseUser | None, sprint: Sprint | None = None) -> Story:
     """Turn a debt item into the story that pays it off (once), optionally planned into a sprint."""
+    # The product row first, then the item: creating the story locks the product, and ranks_rebalance
+    # takes the product before the items; the other order could deadlock with it.
+    Product.objects.select_for_update().filter(pk=item.product_id).exists()
     item = TechDebtItem.objects.select_for_update().get(pk=item.pk)
     if item.remediation_story_id:
         raise ApplicationError(f"{item.key} is already scheduled as {item.remediation_story.key}.")

@@ -102,6 +102,8 @@ class BaselineDiff:
     confidence_changed: list[Change] = field(default_factory=list)
     retitled: list[Change] = field(default_factory=list)
     status_changed: list[Change] = field(default_factory=list)
+    # Moved to another milestone or release, or taken off one / put on one: {"milestone_id": id or None}.
+    milestone_changed: list[Change] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -109,7 +111,10 @@ class BaselineDiff:
 
 
 def baseline_diff(baseline: Baseline) -> BaselineDiff:
-    """What moved on the roadmap since the baseline was taken."""
+    """What moved on the roadmap since the baseline was taken.
+
+    An item changed in several ways appears in each bucket; every Change carries only its bucket's fields.
+    """
     then = {row["id"]: row for row in baseline.snapshot}
     now = {row["id"]: row for row in map(item_snapshot, RoadmapItem.objects.filter(roadmap_id=baseline.roadmap_id))}
     diff = BaselineDiff()
@@ -121,6 +126,7 @@ def baseline_diff(baseline: Baseline) -> BaselineDiff:
         ("confidence_changed", ("confidence",)),
         ("retitled", ("title",)),
         ("status_changed", ("status",)),
+        ("milestone_changed", ("milestone_id",)),
     )
     for pk in then.keys() & now.keys():
         before, after = then[pk], now[pk]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "backlog",
     "roadmap",
     "decisions",
+    "webhooks",
     "home",
     "demo",
 ]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedMixin, adopt, formset_save_via
 
 from .models import Membership, Product, Role, Workspace
-from .services import member_add, member_set_role, workspace_create
+from .services import member_add, member_remove, member_set_role, workspace_create
 
 
 def save_membership(*, form: ModelForm, workspace: Workspace) -> Membership:
@@ -84,7 +84,10 @@ class WorkspaceAdmin(WorkspaceScopedAdmin):
         def save(membership_form: ModelForm) -> Membership:
             return save_membership(form=membership_form, workspace=workspace)
 
-        formset_save_via(formset, create=save, update=save)
+        def remove(membership: Membership) -> None:
+            member_remove(membership=membership, actor=request.user)
+
+        formset_save_via(formset, create=save, update=save, delete=remove)
 
 
 @admin.register(Membership)
@@ -110,6 +113,15 @@ class MembershipAdmin(WorkspaceScopedAdmin):
         membership = save_membership(form=form, workspace=obj.workspace)
         if not change:
             adopt(obj, membership)
+
+    # Deletes go through member_remove, which keeps the last admin; a refusal rolls the delete back and
+    # shows as an error message (WorkspaceScopedAdmin.delete_view / response_action).
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        member_remove(membership=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
+        for membership in queryset.order_by("pk"):
+            member_remove(membership=membership, actor=request.user)
 
 
 @admin.register(Product)

@@ -7,10 +7,11 @@ from its model to the Workspace (`workspace_path`); the same path narrows the
 changelist, the change/delete views, autocomplete results, history pages and
 the choices of every foreign key or many-to-many field that points at the model.
 
-Writes: where a service owns a write (numbers, ranks, versions, sign-off staleness),
-the admins call it from save_model / save_related (`adopt`, `formset_save_via`);
-an ApplicationError or ValidationError it raises rolls the whole save back and is
-shown as an error message. History pages are view-only (no revert).
+Writes: where a service owns a write (numbers, ranks, versions, sign-off staleness,
+the last admin of a workspace), the admins call it from save_model / save_related /
+delete_model / delete_queryset (`adopt`, `formset_save_via`); an ApplicationError or
+ValidationError it raises rolls the whole save, delete or action back and is shown as
+an error message. History pages are view-only (no revert).
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models import Q, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.forms import Field as FormField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -71,6 +73,11 @@ def adopt(obj: models.Model, created: models.Model) -> None:
         setattr(obj, field.attname, getattr(created, field.attname))
     obj._state.adding = False
     obj._state.db = created._state.db
+
+
+def refusal_message(exc: ApplicationError | ValidationError) -> str:
+    """What a service said when it refused, for an admin error message."""
+    return exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
 
 
 def product_prefixed_label(obj: Any) -> str:
@@ -276,10 +283,35 @@ class WorkspaceScopedAdmin(WorkspaceScopedMixin, admin.ModelAdmin):
         # Django runs the POST in a transaction, so whatever the service refused is rolled back by now.
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        except (ApplicationError, ValidationError) as exc:
+            self.message_user(request, refusal_message(exc), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django deletes (and logs the deletion) in a transaction, so a refused delete_model leaves no trace.
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (ApplicationError, ValidationError) as exc:
+            self.message_user(request, refusal_message(exc), messages.ERROR)
+        opts = self.opts
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                args=[quote(unquote(object_id))],
+                current_app=self.admin_site.name,
+            )
+        )
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse | None:
+        # Django runs actions outside a transaction and logs a bulk delete before deleting: one transaction
+        # here makes an action all or nothing when a service refuses (the log entries roll back with it).
+        try:
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                return super().response_action(request, queryset)
+        except (ApplicationError, ValidationError) as exc:
+            self.message_user(request, refusal_message(exc), messages.ERROR)
         return HttpResponseRedirect(request.get_full_path())
 
 

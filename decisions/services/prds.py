@@ -11,8 +11,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from backlog.models import Epic, Feature, Story
+from core.db import save_or_field_error
 from core.errors import ApplicationError
 from roadmap.models import RoadmapItem
+from webhooks.events import EventKind, record_event
 from workspaces.models import Product
 from workspaces.services import product_next_numbers
 
@@ -71,6 +73,20 @@ def _publish_if_changed(*, prd: PRD, actor: AbstractBaseUser | None, change_note
         created_by=actor,
     )
     review_restart_after_change(document=prd, actor=actor)
+    record_event(
+        workspace_id=prd.product.workspace_id,
+        kind=EventKind.PRD_VERSION_PUBLISHED,
+        payload={
+            "prd": {"id": prd.pk, "product": prd.product_id, "title": prd.title, "status": prd.status},
+            "version": {
+                "id": version.pk,
+                "number": version.number,
+                "content_hash": version.content_hash,
+                "change_note": version.change_note,
+                "created_by": version.created_by_id,
+            },
+        },
+    )
     return version
 
 
@@ -99,10 +115,11 @@ def prd_create(
         raise ValidationError({"owner": "The owner must be a member of this workspace."})
     prd = PRD(product=product, title=title.strip(), owner=owner)
     prd.full_clean(validate_constraints=False)
+    duplicate = f"{product.name} already has a PRD called {prd.title}."
     if PRD.objects.filter(product=product, title=prd.title).exists():
-        raise ValidationError({"title": f"{product.name} already has a PRD called {prd.title}."})
+        raise ValidationError({"title": duplicate})
     prd._history_user = actor
-    prd.save()
+    save_or_field_error(prd, constraint="prd_unique_title_per_product", field="title", message=duplicate)
     if sections is None:
         sections = [{"kind": kind, "title": str(label), "body": ""} for kind, label in DEFAULT_SECTIONS]
     _write_sections(prd, sections)

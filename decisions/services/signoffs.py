@@ -9,6 +9,7 @@ from django.utils import timezone
 from activity.models import Notification
 from activity.services import notify
 from core.errors import ApplicationError
+from webhooks.events import EventKind, record_event
 
 from ..models import PRD, DecisionRecord, SignOff, SignOffEvent, StakeholderRole
 from ..tasks import notify_signoff_requested
@@ -73,7 +74,41 @@ def signoff_request(*, document: Document, actor: AbstractBaseUser, approver: Ab
     )
     signoff_id = signoff.pk
     transaction.on_commit(lambda: notify_signoff_requested.delay(signoff_id))
+    _record_signoff_event(signoff=signoff, document=document, kind=EventKind.SIGNOFF_REQUESTED)
     return signoff
+
+
+def document_event_data(document: Document) -> dict:
+    """A PRD or decision record as webhook receivers see it."""
+    data = {
+        "type": "prd" if isinstance(document, PRD) else "decision",
+        "id": document.pk,
+        "product": document.product_id,
+        "title": document.title,
+        "status": document.status,
+    }
+    if isinstance(document, DecisionRecord):
+        data.update(key=document.key, chosen_option=document.chosen_option_id, decided_at=document.decided_at)
+    return data
+
+
+def _record_signoff_event(*, signoff: SignOff, document: Document, kind: str) -> None:
+    signoff_data = {
+        "id": signoff.pk,
+        "state": signoff.state,
+        "role": signoff.role,
+        "approver": signoff.approver_id,
+        "requested_by": signoff.requested_by_id,
+        "comment": signoff.comment,
+        "content_hash": signoff.content_hash,
+        "prd_version": signoff.prd_version_id,
+        "decided_at": signoff.decided_at,
+    }
+    record_event(
+        workspace_id=document.product.workspace_id,
+        kind=kind,
+        payload={"signoff": signoff_data, "document": document_event_data(document)},
+    )
 
 
 def _decide(*, signoff: SignOff, actor: AbstractBaseUser, state: str, comment: str) -> SignOff:
@@ -107,6 +142,11 @@ def _decide(*, signoff: SignOff, actor: AbstractBaseUser, state: str, comment: s
         actor=actor,
         target=document,
         message=f"{actor} {verb} {document}" + (f": {comment[:150]}" if comment else "."),
+    )
+    _record_signoff_event(
+        signoff=signoff,
+        document=document,
+        kind=EventKind.SIGNOFF_APPROVED if state == SignOff.State.APPROVED else EventKind.SIGNOFF_REJECTED,
     )
     _settle(document=document, actor=actor)
     return signoff
@@ -162,6 +202,17 @@ def _settle(*, document: Document, actor: AbstractBaseUser) -> None:
     document.save(update_fields=fields)
     if isinstance(document, DecisionRecord) and status == DecisionRecord.Status.ACCEPTED:
         _apply_accepted_successor(record=document, actor=actor)
+        record_event(
+            workspace_id=document.product.workspace_id,
+            kind=EventKind.DECISION_ACCEPTED,
+            payload={
+                "decision": {
+                    **document_event_data(document),
+                    "supersedes": document.supersedes_id,
+                    "amends": document.amends_id,
+                }
+            },
+        )
 
 
 def _apply_accepted_successor(*, record: DecisionRecord, actor: AbstractBaseUser) -> None:

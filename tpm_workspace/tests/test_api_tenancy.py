@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from webhooks.services import endpoint_create
 from workspaces.models import Workspace
 from workspaces.services import api_token_create
 
@@ -78,7 +79,18 @@ def route_to_url(route: str, kwargs: dict[str, Any]) -> str:
 @pytest.fixture
 def demo_workspace(db) -> Workspace:
     call_command("seed_demo", stdout=StringIO())
-    return Workspace.objects.get(slug="acme-corp")
+    workspace = Workspace.objects.get(slug="acme-corp")
+    # Rows the demo does not make but the API serves: a member's personal token and a webhook.
+    member = workspace.memberships.order_by("pk").first().user
+    api_token_create(user=member, name="demo integration")
+    endpoint_create(
+        workspace=workspace,
+        actor=member,
+        url="https://hooks.example.com/acme",
+        events=["story.created"],
+        is_active=False,
+    )
+    return workspace
 
 
 @pytest.fixture

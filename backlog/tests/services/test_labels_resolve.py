@@ -1,7 +1,10 @@
 """labels_resolve: a product's labels by name, created once."""
 
-from backlog.models import Label
-from backlog.services import labels_resolve
+import pytest
+from django.core.exceptions import ValidationError
+
+from backlog.models import Label, Story
+from backlog.services import labels_resolve, story_create
 
 
 def test_missing_labels_are_created_once(product):
@@ -41,4 +44,46 @@ def test_no_names_resolve_to_no_labels(product):
     labels = labels_resolve(product=product, names=[])
     # then
     assert labels == []
+    assert not Label.objects.exists()
+
+
+def test_a_name_longer_than_50_characters_is_refused_naming_labels_and_nothing_is_created(product):
+    # given a valid name and one of 51 characters
+    long_name = "checkout-" + "x" * 42
+    # when / then
+    with pytest.raises(ValidationError) as excinfo:
+        labels_resolve(product=product, names=["api", long_name])
+    assert excinfo.value.message_dict == {"labels": ["Keep labels to 50 characters; “checkout-xxxxxxxxxxx…” has 51."]}
+    assert not Label.objects.exists()
+
+
+def test_each_name_too_long_gets_its_own_message(product):
+    # given
+    names = ["a" * 60, "b" * 51]
+    # when / then
+    with pytest.raises(ValidationError) as excinfo:
+        labels_resolve(product=product, names=names)
+    assert excinfo.value.message_dict == {
+        "labels": [
+            f"Keep labels to 50 characters; “{'a' * 20}…” has 60.",
+            f"Keep labels to 50 characters; “{'b' * 20}…” has 51.",
+        ]
+    }
+
+
+def test_a_name_of_exactly_50_characters_once_trimmed_is_accepted(product):
+    # given
+    name = "y" * 50
+    # when
+    (label,) = labels_resolve(product=product, names=[f"  {name}  "])
+    # then
+    assert Label.objects.get(pk=label.pk).name == name
+
+
+def test_a_story_created_with_a_label_too_long_is_not_created(product):
+    # given / when / then
+    with pytest.raises(ValidationError) as excinfo:
+        story_create(product=product, actor=None, title="Saved cards", labels=["z" * 51])
+    assert list(excinfo.value.message_dict) == ["labels"]
+    assert not Story.objects.exists()
     assert not Label.objects.exists()

@@ -1,14 +1,18 @@
 """Sprints: valid dates, unique names, one active sprint per product, closing carries unfinished work over."""
 
+import contextlib
 import datetime
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from backlog.models import Sprint, Story
 from backlog.services import sprint_close, sprint_create, sprint_start
 from backlog.tests.factories import SprintFactory, StoryFactory
 from core.errors import ApplicationError
+from core.tests.helpers import miss_duplicate_checks
 
 NOV_2 = datetime.date(2026, 11, 2)
 NOV_13 = datetime.date(2026, 11, 13)
@@ -42,6 +46,50 @@ def test_duplicate_sprint_name_in_a_product_is_refused_naming_name(product):
         sprint_create(product=product, name="S1", start_date=NOV_2, end_date=NOV_13)
     assert excinfo.value.message_dict == {"name": ["Payments already has a sprint called S1."]}
     assert Sprint.objects.filter(product=product).count() == 1
+
+
+def test_a_duplicate_name_that_slips_past_the_check_is_still_a_name_error(product, monkeypatch):
+    # given S1, which the service's check does not see (as when another request inserted it meanwhile)
+    SprintFactory(product=product, name="S1")
+    miss_duplicate_checks(monkeypatch, Sprint)
+    # when / then the unique constraint refuses it, and the caller gets the same field error
+    with pytest.raises(ValidationError) as excinfo:
+        sprint_create(product=product, name="S1", start_date=NOV_2, end_date=NOV_13)
+    assert excinfo.value.message_dict == {"name": ["Payments already has a sprint called S1."]}
+    assert Sprint.objects.filter(product=product).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sprints_of_the_same_name_created_at_once_give_one_sprint_and_one_name_error(product, monkeypatch):
+    # given two requests creating "S1"; a barrier holds each save until both have passed the check
+    barrier = threading.Barrier(2)
+    save = Sprint.save
+
+    def save_after_both_checked(self, *args, **kwargs):
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=1)
+        save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Sprint, "save", save_after_both_checked)
+    errors = []
+
+    def create():
+        try:
+            sprint_create(product=product, name="S1", start_date=NOV_2, end_date=NOV_13)
+        except ValidationError as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    # when
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then the second INSERT waited for the first to commit, then was refused with the field error
+    assert [exc.message_dict for exc in errors] == [{"name": ["Payments already has a sprint called S1."]}]
+    assert list(Sprint.objects.filter(product=product).values_list("name", flat=True)) == ["S1"]
 
 
 def test_the_same_sprint_name_in_another_product_is_allowed(product, other_product):

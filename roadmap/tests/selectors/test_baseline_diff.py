@@ -4,7 +4,13 @@ import datetime
 
 from roadmap.models import Confidence, Lane, RoadmapItem
 from roadmap.selectors import BaselineDiff, Change, baseline_diff
-from roadmap.services import baseline_create, item_snapshot, roadmap_item_move, roadmap_item_update
+from roadmap.services import (
+    baseline_create,
+    item_snapshot,
+    milestone_create,
+    roadmap_item_move,
+    roadmap_item_update,
+)
 from roadmap.tests.factories import RoadmapItemFactory
 
 MAR_1 = datetime.date(2026, 3, 1)
@@ -107,3 +113,50 @@ def test_changes_are_listed_in_item_order(roadmap, editor):
 
     # then
     assert [change.item_id for change in diff.relaned] == sorted(item.pk for item in items)
+
+
+def test_moving_items_between_milestones_is_listed_with_the_milestone_ids(roadmap, product, editor):
+    # given one item per case: moved to another release, taken off its release, put on one, untouched
+    march = milestone_create(product=product, name="2026.1", date=MAR_31)
+    april = milestone_create(product=product, name="2026.2", date=APR_15)
+    moved = RoadmapItemFactory(roadmap=roadmap, title="Moved", milestone=march)
+    dropped = RoadmapItemFactory(roadmap=roadmap, title="Dropped", milestone=march)
+    planned = RoadmapItemFactory(roadmap=roadmap, title="Planned")
+    RoadmapItemFactory(roadmap=roadmap, title="Untouched", milestone=april)
+    baseline = baseline_create(roadmap=roadmap, name="Q1 review", actor=editor)
+
+    # when
+    roadmap_item_update(item=moved, actor=editor, milestone=april)
+    roadmap_item_update(item=dropped, actor=editor, milestone=None)
+    roadmap_item_update(item=planned, actor=editor, milestone=april)
+    diff = baseline_diff(baseline)
+
+    # then
+    assert diff.milestone_changed == [
+        Change(moved.pk, "Moved", {"milestone_id": march.pk}, {"milestone_id": april.pk}),
+        Change(dropped.pk, "Dropped", {"milestone_id": march.pk}, {"milestone_id": None}),
+        Change(planned.pk, "Planned", {"milestone_id": None}, {"milestone_id": april.pk}),
+    ]
+    assert (diff.redated, diff.relaned, diff.retitled, diff.status_changed, diff.confidence_changed) == (
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
+    assert diff.is_empty is False
+
+
+def test_a_milestone_deleted_since_the_baseline_shows_as_taken_off(roadmap, product, editor):
+    # given an item on a release that is then deleted (the item's milestone is set to null)
+    release = milestone_create(product=product, name="2026.1", date=MAR_31)
+    item = RoadmapItemFactory(roadmap=roadmap, title="Checkout", milestone=release)
+    baseline = baseline_create(roadmap=roadmap, name="Q1 review", actor=editor)
+    release_id = release.pk
+
+    # when
+    release.delete()
+    diff = baseline_diff(baseline)
+
+    # then
+    assert diff.milestone_changed == [Change(item.pk, "Checkout", {"milestone_id": release_id}, {"milestone_id": None})]

@@ -3,6 +3,7 @@
 import pytest
 
 from core.errors import ApplicationError
+from core.tests.helpers import miss_duplicate_checks
 from workspaces.models import Membership, Role, Workspace
 from workspaces.services import workspace_create
 from workspaces.tests.factories import UserFactory
@@ -38,3 +39,18 @@ def test_a_name_without_letters_or_digits_is_refused_naming_name(db):
         workspace_create(name="!!!", creator=creator)
     assert excinfo.value.field == "name"
     assert not Workspace.objects.exists()
+
+
+def test_a_taken_address_that_slips_past_the_check_is_still_refused_naming_slug(workspace, monkeypatch):
+    # given the Acme workspace, unseen by the service's check (as when another request created it meanwhile)
+    miss_duplicate_checks(monkeypatch, Workspace)
+    creator = UserFactory(username="ada")
+    # when / then the unique constraint refuses it, and the caller gets the same error
+    with pytest.raises(ApplicationError) as excinfo:
+        workspace_create(name="Another", slug=workspace.slug, creator=creator)
+    assert (excinfo.value.field, excinfo.value.message) == (
+        "slug",
+        f"A workspace with the address '{workspace.slug}' already exists.",
+    )
+    assert Workspace.objects.count() == 1
+    assert not Membership.objects.filter(user=creator).exists()

@@ -1,0 +1,1 @@
+"""The demo's content, one module per subject: pure data, no logic."""

@@ -20,12 +20,12 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 # Serve the demo at http://$(HOST):$(PORT). Embedded mode (SQLite, tasks in-process) unless
-# DATABASE_URL / REDIS_URL are set; with REDIS_URL a Celery worker runs beside the server.
+# DATABASE_URL / REDIS_URL are set; with REDIS_URL a Celery worker (with beat) runs beside the server.
 run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	@if [ -n "$$REDIS_URL" ]; then \
-		DEBUG=1 $(BIN)/celery -A tpm_workspace worker --loglevel=INFO --concurrency=2 & \
+		DEBUG=1 $(BIN)/celery -A tpm_workspace worker --beat --loglevel=INFO --concurrency=2 & \
 		worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT); \
 	else \

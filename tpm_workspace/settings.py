@@ -172,6 +172,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "TPM Workspace <norepl
 # Absolute base of links in e-mails, e.g. https://tpm.example.com
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Outgoing webhooks may not target private or loopback addresses unless this is on (defaults to DEBUG).
+WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
+
 # Content-Security-Policy: no inline script anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -6,6 +6,14 @@ from workspaces.models import Role
 from workspaces.tests.factories import MembershipFactory, ProductFactory, UserFactory, WorkspaceFactory
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (throttle counters, cached lookups): ids repeat across tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def workspace(db):
     return WorkspaceFactory(name="Acme")

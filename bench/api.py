@@ -273,6 +273,8 @@ def count_queries(path: str, token: str) -> int | None:
     client.get(path)  # warm caches the way a running server has them
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
+    if os.environ.get("BENCH_SHOW_QUERIES"):
+        print("\n".join(f"    {q['sql'][:160]}" for q in queries.captured_queries))
     return len(queries) if response.status_code == 200 else None
 
 
@@ -477,6 +479,8 @@ def main() -> None:
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     args.sizes = sorted(int(size) for size in args.sizes.split(","))
+    # This tree's code, whatever the working directory (Celery puts the working directory on sys.path).
+    os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     result = run(args)
     print()

@@ -1,16 +1,73 @@
-"""Backlog resources: output shapes, and input validators apart from them."""
+"""Backlog resources: output shapes, and input validators apart from them.
+
+Inputs name related rows by id through scoped fields: an id from a workspace the caller is not
+in is "does not exist" (400), never a hint that it exists. The services check the rest (same
+product, members only, open sprints, …).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.fields import MemberField, ScopedPrimaryKeyRelatedField, UserSummarySerializer
 from core.api.serializers import StrictSerializer
+from roadmap.selectors import Progress, epic_progress
 from workspaces.models import Product
 
-from ..models import AcceptanceCriterion, Epic, Feature, Priority, Sprint, Story, WorkflowStatus
+from ..models import (
+    AcceptanceCriterion,
+    Epic,
+    Feature,
+    Label,
+    Priority,
+    Sprint,
+    StatusCategory,
+    Story,
+    TechDebtItem,
+    WorkflowStatus,
+)
+
+# Bounds that keep every number a client sends inside its column (and a story's 100 points).
+MAX_POINTS = 100
+MAX_CAPACITY_POINTS = 10_000
+MAX_COST_OF_DELAY = 100_000
+MAX_ID = 2**63 - 1
+MAX_IDS_PER_CALL = 500
+
+ITEM_OUTPUT_FIELDS = ["id", "key", "product", "title", "description", "status", "owner", "labels"]
+
+
+def fixed_on_update(serializer: serializers.Serializer, attrs: dict[str, Any], field: str, message: str) -> None:
+    """A relation set on create only: sent back unchanged on update it is ignored, changed it is refused."""
+    if serializer.instance is None or field not in attrs:
+        return
+    value = attrs.pop(field)
+    if getattr(value, "pk", value) != getattr(serializer.instance, f"{field}_id"):
+        raise serializers.ValidationError({field: [message]})
+
+
+# --- Shared pieces --------------------------------------------------------------------------------
+
+
+class FlatListField(serializers.ListField):
+    """A list whose item errors come as one flat list ("At index 2: …"), the shape every API field error has."""
+
+    def run_child_validation(self, data: list[Any]) -> list[Any]:
+        try:
+            return super().run_child_validation(data)
+        except serializers.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise serializers.ValidationError(
+                [
+                    f"At index {index}: {message}"
+                    for index, errors in exc.detail.items()
+                    for message in (errors if isinstance(errors, list) else [errors])
+                ]
+            ) from exc
 
 
 class StatusSummarySerializer(serializers.ModelSerializer):
@@ -23,6 +80,46 @@ class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = AcceptanceCriterion
         fields = ["id", "text", "is_met", "position"]
+
+
+class ItemWriteSerializer(StrictSerializer):
+    """What every backlog item shares on input: title, description, status, owner, labels."""
+
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    status = ScopedPrimaryKeyRelatedField(
+        model=WorkflowStatus,
+        required=False,
+        help_text="A status of the item's product; the first 'to do' one if left out.",
+    )
+    owner = MemberField(required=False, allow_null=True)
+    labels = FlatListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        max_length=50,
+        help_text="Label names; missing labels are created. On update the list replaces the item's labels.",
+    )
+
+
+class MoveSerializer(StrictSerializer):
+    before = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Put the item just before this one"
+    )
+    after = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Put the item just after this one"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("before" in attrs) == ("after" in attrs):
+            raise serializers.ValidationError({"before": ["Give exactly one of before or after."]})
+        return attrs
+
+
+class TransitionSerializer(StrictSerializer):
+    status = ScopedPrimaryKeyRelatedField(model=WorkflowStatus, help_text="A status of the item's product")
+
+
+# --- Stories --------------------------------------------------------------------------------------
 
 
 class StorySerializer(serializers.ModelSerializer):
@@ -69,7 +166,7 @@ class StoryWriteSerializer(StrictSerializer):
     title = serializers.CharField(max_length=255)
     statement = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    points = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100)
+    points = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_POINTS)
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     status = ScopedPrimaryKeyRelatedField(model=WorkflowStatus, required=False)
     assignee = MemberField(required=False, allow_null=True)
@@ -79,8 +176,8 @@ class StoryWriteSerializer(StrictSerializer):
     epic = ScopedPrimaryKeyRelatedField(
         model=Epic, required=False, allow_null=True, help_text="Only for a story directly under an epic."
     )
-    labels = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
-    acceptance_criteria = serializers.ListField(
+    labels = FlatListField(child=serializers.CharField(max_length=50), required=False)
+    acceptance_criteria = FlatListField(
         child=serializers.CharField(), required=False, help_text="Create only; later edit criteria one by one."
     )
 
@@ -101,19 +198,228 @@ class StoryWriteSerializer(StrictSerializer):
         return attrs
 
 
-class MoveSerializer(StrictSerializer):
-    before = serializers.IntegerField(required=False, help_text="Put the item just before this one")
-    after = serializers.IntegerField(required=False, help_text="Put the item just after this one")
+class SprintAssignmentSerializer(StrictSerializer):
+    sprint = ScopedPrimaryKeyRelatedField(model=Sprint, allow_null=True, help_text="null sends it back to the backlog")
+
+
+# --- Epics and features ---------------------------------------------------------------------------
+
+
+class EpicProgressSerializer(serializers.Serializer):
+    points_done = serializers.IntegerField(help_text="Points of the epic's stories in a done status")
+    points_total = serializers.IntegerField(help_text="Points of all the epic's stories (under its features too)")
+    percent = serializers.IntegerField(help_text="Percent of points done; by story count when nothing is estimated")
+
+
+class EpicSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True)
+    status = StatusSummarySerializer(read_only=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Epic
+        fields = [*ITEM_OUTPUT_FIELDS, "target_date", "progress", "rank", "created_at", "updated_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(EpicProgressSerializer)
+    def get_progress(self, epic: Epic) -> dict[str, int]:
+        # A list puts every epic's progress of the page in the context (one query); a detail reads its own.
+        known: dict[int, Progress] | None = self.context.get("epic_progress")
+        if known is None:
+            known = epic_progress([epic.pk])
+        progress = known.get(epic.pk, Progress())
+        return {"points_done": progress.points_done, "points_total": progress.points_total, "percent": progress.percent}
+
+
+class EpicWriteSerializer(ItemWriteSerializer):
+    product = ScopedPrimaryKeyRelatedField(model=Product, help_text="Required on create; fixed afterwards.")
+    target_date = serializers.DateField(required=False, allow_null=True)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if ("before" in attrs) == ("after" in attrs):
-            raise serializers.ValidationError({"before": ["Give exactly one of before or after."]})
+        fixed_on_update(self, attrs, "product", "An epic cannot move to another product.")
         return attrs
 
 
-class TransitionSerializer(StrictSerializer):
-    status = ScopedPrimaryKeyRelatedField(model=WorkflowStatus)
+class FeatureSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True)
+    status = StatusSummarySerializer(read_only=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+
+    class Meta:
+        model = Feature
+        fields = [*ITEM_OUTPUT_FIELDS, "epic", "rank", "created_at", "updated_at"]
+        read_only_fields = fields
 
 
-class SprintAssignmentSerializer(StrictSerializer):
-    sprint = ScopedPrimaryKeyRelatedField(model=Sprint, allow_null=True, help_text="null sends it back to the backlog")
+class FeatureWriteSerializer(ItemWriteSerializer):
+    epic = ScopedPrimaryKeyRelatedField(
+        model=Epic, help_text="The epic it belongs to (its product is the feature's); another epic of it moves it."
+    )
+
+
+# --- Tech debt ------------------------------------------------------------------------------------
+
+
+class TechDebtItemSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(read_only=True)
+    status = StatusSummarySerializer(read_only=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    labels = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    kind = serializers.ChoiceField(choices=TechDebtItem.Kind.choices, read_only=True)
+    impact = serializers.ChoiceField(choices=TechDebtItem.Impact.choices, read_only=True)
+    cost_per_point = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Hours saved per week per point spent: the higher, the sooner"
+    )
+
+    class Meta:
+        model = TechDebtItem
+        fields = [
+            *ITEM_OUTPUT_FIELDS,
+            "kind",
+            "impact",
+            "cost_of_delay",
+            "remediation_points",
+            "cost_per_point",
+            "epic",
+            "remediation_story",
+            "rank",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {"remediation_story": {"help_text": "The story that pays the debt off, once scheduled"}}
+
+
+class TechDebtItemWriteSerializer(ItemWriteSerializer):
+    product = ScopedPrimaryKeyRelatedField(model=Product, help_text="Required on create; fixed afterwards.")
+    kind = serializers.ChoiceField(choices=TechDebtItem.Kind.choices, required=False)
+    impact = serializers.ChoiceField(choices=TechDebtItem.Impact.choices, required=False)
+    cost_of_delay = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_COST_OF_DELAY, help_text="Engineering hours lost per week"
+    )
+    remediation_points = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=MAX_POINTS, help_text="What paying it off takes"
+    )
+    epic = ScopedPrimaryKeyRelatedField(model=Epic, required=False, allow_null=True)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        fixed_on_update(self, attrs, "product", "A tech-debt item cannot move to another product.")
+        return attrs
+
+
+class TechDebtScheduleSerializer(StrictSerializer):
+    sprint = ScopedPrimaryKeyRelatedField(
+        model=Sprint, required=False, allow_null=True, help_text="Plan the new story into this open sprint"
+    )
+
+
+# --- Sprints --------------------------------------------------------------------------------------
+
+
+class SprintSerializer(serializers.ModelSerializer):
+    state = serializers.ChoiceField(choices=Sprint.State.choices, read_only=True)
+    committed_points = serializers.IntegerField(read_only=True, help_text="Points of the stories in the sprint")
+    done_points = serializers.IntegerField(read_only=True, help_text="Points of its stories in a done status")
+
+    class Meta:
+        model = Sprint
+        fields = [
+            "id",
+            "product",
+            "name",
+            "goal",
+            "start_date",
+            "end_date",
+            "capacity_points",
+            "state",
+            "committed_points",
+            "done_points",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SprintWriteSerializer(StrictSerializer):
+    product = ScopedPrimaryKeyRelatedField(model=Product, help_text="Required on create; fixed afterwards.")
+    name = serializers.CharField(max_length=80)
+    goal = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="On or after the start date")
+    capacity_points = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_CAPACITY_POINTS, help_text="Points the team expects to finish"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        fixed_on_update(self, attrs, "product", "A sprint cannot move to another product.")
+        return attrs
+
+
+class SprintCloseSerializer(StrictSerializer):
+    carry_over_to = ScopedPrimaryKeyRelatedField(
+        model=Sprint,
+        required=False,
+        allow_null=True,
+        help_text="An open sprint of the same product for the unfinished stories; left out or null: the backlog",
+    )
+
+
+class SprintStoriesSerializer(StrictSerializer):
+    stories = FlatListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=MAX_IDS_PER_CALL,
+        help_text=f"Story ids (up to {MAX_IDS_PER_CALL})",
+    )
+
+    def validate_stories(self, value: list[int]) -> list[int]:
+        return list(dict.fromkeys(value))
+
+
+# --- Acceptance criteria --------------------------------------------------------------------------
+
+
+class AcceptanceCriterionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcceptanceCriterion
+        fields = ["id", "story", "text", "is_met", "position", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class AcceptanceCriterionWriteSerializer(StrictSerializer):
+    story = ScopedPrimaryKeyRelatedField(model=Story, help_text="Required on create; fixed afterwards.")
+    text = serializers.CharField()
+    is_met = serializers.BooleanField(required=False, help_text="On update only: mark the criterion met or not")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and "is_met" in attrs:
+            raise serializers.ValidationError({"is_met": ["Add the criterion first, then mark it met."]})
+        fixed_on_update(self, attrs, "story", "A criterion stays on its story.")
+        return attrs
+
+
+# --- Workflow statuses and labels -----------------------------------------------------------------
+
+
+class WorkflowStatusSerializer(serializers.ModelSerializer):
+    category = serializers.ChoiceField(choices=StatusCategory.choices, read_only=True)
+
+    class Meta:
+        model = WorkflowStatus
+        fields = ["id", "product", "name", "category", "position"]
+        read_only_fields = fields
+
+
+class LabelSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Label
+        fields = ["id", "product", "name", "created_at"]
+        read_only_fields = fields
+
+
+class LabelWriteSerializer(StrictSerializer):
+    product = ScopedPrimaryKeyRelatedField(model=Product)
+    name = serializers.CharField(max_length=50)

@@ -41,6 +41,14 @@ class ScopedViewSetMixin:
     write_role: ClassVar[str] = Role.EDITOR
     action_roles: ClassVar[dict[str, str]] = {}
     input_serializer_class: ClassVar[type[BaseSerializer] | None] = None
+    # Output keys computed from other rows (progress, signals): left out of the ETag, so that
+    # an If-Match goes stale only when the object itself changed.
+    etag_exclude: ClassVar[tuple[str, ...]] = ()
+
+    def etag(self, data: Any) -> str:
+        if isinstance(data, dict) and self.etag_exclude:
+            data = {key: value for key, value in data.items() if key not in self.etag_exclude}
+        return etag_for(data)
 
     def required_role(self, request: Request) -> str:
         return role_for_method(
@@ -77,7 +85,7 @@ class ScopedViewSetMixin:
 class RetrieveWithETagMixin:
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.get_serializer(self.get_object()).data  # type: ignore[attr-defined]
-        return Response(data, headers={"ETag": etag_for(data)})
+        return Response(data, headers={"ETag": self.etag(data)})  # type: ignore[attr-defined]
 
 
 class CreateMixin:
@@ -85,7 +93,7 @@ class CreateMixin:
         serializer = self.input(data=request.data)  # type: ignore[attr-defined]
         obj = self.perform_create(serializer)
         data = self.output(obj)  # type: ignore[attr-defined]
-        return Response(data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(data)})
+        return Response(data, status=status.HTTP_201_CREATED, headers={"ETag": self.etag(data)})  # type: ignore[attr-defined]
 
     def perform_create(self, serializer: BaseSerializer) -> Model:
         raise NotImplementedError
@@ -101,12 +109,13 @@ class UpdateWithIfMatchMixin:
             expected = request.headers.get("If-Match")
             if expected and expected.strip() != "*":
                 type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
-                if expected.strip().removeprefix("W/") != etag_for(self.output(instance)):  # type: ignore[attr-defined]
+                current = self.etag(self.output(instance))  # type: ignore[attr-defined]
+                if expected.strip().removeprefix("W/") != current:
                     raise PreconditionFailed()
             serializer = self.input(instance, data=request.data, partial=partial)  # type: ignore[attr-defined]
             instance = self.perform_update(serializer)
         data = self.output(instance)  # type: ignore[attr-defined]
-        return Response(data, headers={"ETag": etag_for(data)})
+        return Response(data, headers={"ETag": self.etag(data)})  # type: ignore[attr-defined]
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         kwargs["partial"] = True

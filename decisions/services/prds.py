@@ -185,6 +185,22 @@ def prd_update(
     return _publish_if_changed(prd=prd, actor=actor, change_note=change_note)
 
 
+@transaction.atomic
+def prd_delete(*, prd: PRD, actor: AbstractBaseUser | None) -> None:
+    """Delete a PRD that nobody was ever asked to sign off, with its versions and requirements.
+
+    Once a sign-off was requested (whatever became of it), the PRD carries an audit trail that
+    leadership relies on: deleting it is refused. Requirement keys are not reused.
+    """
+    prd = _lock_prd(prd.pk)
+    if prd.signoffs.exists():
+        raise ApplicationError(
+            f"“{prd.title}” has sign-offs, and their audit trail is kept: it cannot be deleted.",
+        )
+    prd._history_user = actor
+    prd.delete()
+
+
 def prd_version_diff(older: PRDVersion, newer: PRDVersion) -> dict[str, Any]:
     """Which sections and requirements were added, removed or changed between two versions."""
     if older.prd_id != newer.prd_id:

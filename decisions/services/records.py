@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from backlog.models import Epic
 from core.errors import ApplicationError
@@ -91,14 +91,15 @@ def decision_create(
     for position, data in enumerate(options):
         _option_save(DecisionOption(record=record, position=position), data)
     _set_links(record, epics=epics, roadmap_items=roadmap_items, prds=prds)
-    for part, people in (
-        (DecisionParticipant.Part.DECIDER, deciders),
-        (DecisionParticipant.Part.CONSULTED, consulted),
-        (DecisionParticipant.Part.INFORMED, informed),
+    for field, part, people in (
+        ("deciders", DecisionParticipant.Part.DECIDER, deciders),
+        ("consulted", DecisionParticipant.Part.CONSULTED, consulted),
+        ("informed", DecisionParticipant.Part.INFORMED, informed),
     ):
         for person in people:
             if person.pk not in members:
-                raise ValidationError({part: f"{person} is not a member of this workspace."})
+                # Keyed by the argument's name, as the forms and the API call the field.
+                raise ValidationError({field: f"{person} is not a member of this workspace."})
             DecisionParticipant.objects.get_or_create(record=record, user=person, part=part)
     return record
 
@@ -156,6 +157,63 @@ def decision_set_links(
     """Links are not part of the signed content: they can change even after acceptance."""
     _set_links(record, epics=epics, roadmap_items=roadmap_items, prds=prds)
     return record
+
+
+@transaction.atomic
+def decision_set_participants(
+    *,
+    record: DecisionRecord,
+    actor: AbstractBaseUser | None,
+    deciders: Iterable[AbstractBaseUser] | None = None,
+    consulted: Iterable[AbstractBaseUser] | None = None,
+    informed: Iterable[AbstractBaseUser] | None = None,
+) -> DecisionRecord:
+    """Replace who decides, is consulted or is informed (a list left as None stays as it is).
+
+    Participants are not part of the signed content, but they are part of what was decided:
+    an accepted record keeps them (frozen), as it keeps its text.
+    """
+    record = _lock_record(record.pk)
+    _refuse_if_frozen(record)
+    members = set(record.product.workspace.memberships.values_list("user_id", flat=True))
+    for field, part, people in (
+        ("deciders", DecisionParticipant.Part.DECIDER, deciders),
+        ("consulted", DecisionParticipant.Part.CONSULTED, consulted),
+        ("informed", DecisionParticipant.Part.INFORMED, informed),
+    ):
+        if people is None:
+            continue
+        people = list(people)
+        for person in people:
+            if person.pk not in members:
+                raise ValidationError({field: f"{person} is not a member of this workspace."})
+        wanted = {person.pk for person in people}
+        record.participants.filter(part=part).exclude(user_id__in=wanted).delete()
+        existing = set(record.participants.filter(part=part).values_list("user_id", flat=True))
+        DecisionParticipant.objects.bulk_create(
+            DecisionParticipant(record=record, user_id=user_id, part=part) for user_id in sorted(wanted - existing)
+        )
+    return record
+
+
+@transaction.atomic
+def decision_delete(*, record: DecisionRecord, actor: AbstractBaseUser | None) -> None:
+    """Delete a record nobody was asked to sign off and no other record rests on.
+
+    A record with sign-offs carries an audit trail (and an accepted one has one by definition);
+    a record that another supersedes or amends is that record's history. Both are refused.
+    """
+    record = _lock_record(record.pk)
+    if record.signoffs.exists():
+        raise ApplicationError(f"{record.key} has sign-offs, and their audit trail is kept: it cannot be deleted.")
+    successors = sorted(
+        DecisionRecord.objects.filter(Q(supersedes=record) | Q(amends=record)).values_list("number", flat=True)
+    )
+    if successors:
+        names = ", ".join(f"ADR-{number}" for number in successors)
+        raise ApplicationError(f"{record.key} cannot be deleted: {names} supersedes or amends it.")
+    record._history_user = actor
+    record.delete()
 
 
 @transaction.atomic

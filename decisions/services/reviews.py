@@ -26,7 +26,9 @@ def prd_latest_version(prd: PRD) -> PRDVersion | None:
 
 
 def decision_content(record: DecisionRecord) -> dict:
-    options = list(record.options.order_by("position", "pk"))
+    # .all() (sorted here) rather than .order_by(): a list of records with prefetched options
+    # hashes each without a query of its own.
+    options = sorted(record.options.all(), key=lambda option: (option.position, option.pk))
     chosen = next((option.title for option in options if option.pk == record.chosen_option_id), None)
     content = {name: getattr(record, name) for name in DecisionRecord.CONTENT_FIELDS}
     content["options"] = [option.snapshot() for option in options]

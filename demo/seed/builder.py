@@ -277,6 +277,13 @@ class Builder:
         # Checkout 2.0: approved by both, then the success metrics change: both approvals go stale,
         # both are asked again, and the designer has re-approved the new version.
         checkout = self.prds[CHECKOUT_PRD.title]
+        # Before review, a requirement is sharpened: what delivers it is flagged for re-review.
+        first_requirement = checkout.requirements.order_by("number").first()
+        decisions.requirement_update(
+            requirement=first_requirement,
+            actor=self.demo,
+            description=f"{first_requirement.description} Measured on the 95th percentile, not the median.",
+        )
         for signoff in self.request_signoffs(checkout, CHECKOUT_PRD.signoffs):
             self.approve(signoff)
         decisions.prd_update(

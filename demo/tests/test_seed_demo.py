@@ -194,7 +194,7 @@ def test_seed_demo_writes_two_prds_whose_coverage_has_gaps_both_ways():
     assert Requirement.objects.filter(prd=sca).count() == 5
     assert checkout.sections.filter(body="").count() == 0
     assert sca.sections.filter(body="").count() == 0
-    assert checkout.versions.count() == 7  # created, five requirements, the metrics edit
+    assert checkout.versions.count() == 8  # created, five requirements, a sharpened requirement, the metrics edit
     coverage = requirement_coverage(product=product)
     assert [r.key for r in coverage.unbuilt_requirements] == ["REQ-5", "REQ-8"]
     assert len(coverage.untraced_stories) == 36
@@ -321,3 +321,14 @@ def test_deleting_the_demo_workspace_removes_all_of_it_and_keeps_other_workspace
     assert DecisionRecord.objects.count() == 0
     assert RoadmapItem.objects.count() == 0
     assert Product.objects.filter(pk=other_product.pk).exists()
+
+
+def test_seed_demo_flags_what_delivers_a_sharpened_requirement():
+    # when
+    seed()
+    # then
+    from decisions.models import ReviewFlag
+
+    flags = ReviewFlag.objects.open()
+    assert flags.count() > 0
+    assert {flag.requirement.key for flag in flags} == {"REQ-1"}

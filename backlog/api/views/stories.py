@@ -1,4 +1,4 @@
-"""Backlog endpoints: thin viewsets over backlog.services."""
+"""Stories: thin viewset over backlog.services."""
 
 from __future__ import annotations
 
@@ -11,24 +11,24 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.viewsets import ScopedModelViewSet, etag_for
+from core.api.viewsets import ScopedModelViewSet
 from workspaces.models import Role
 
-from .. import services
-from ..models import AcceptanceCriterion, Story
-from .filters import StoryFilter
-from .serializers import (
-    MoveSerializer,
-    SprintAssignmentSerializer,
-    StorySerializer,
-    StoryWriteSerializer,
-    TransitionSerializer,
-)
+from ... import services
+from ...models import AcceptanceCriterion, Story, WorkflowStatus
+from ..filters import StoryFilter
+from ..serializers import SprintAssignmentSerializer, StorySerializer, StoryWriteSerializer
+from .base import MoveActionMixin, TransitionActionMixin
 
 
 @extend_schema(tags=["stories"])
-class StoryViewSet(ScopedModelViewSet):
-    """User stories. Contributors and above write; moves rewrite one rank."""
+class StoryViewSet(MoveActionMixin, TransitionActionMixin, ScopedModelViewSet):
+    """User stories, with their labels and acceptance criteria. Any member reads; contributors and above write.
+
+    Filter with `?product=`, `?status=`, `?status_category=`, `?assignee=`, `?owner=`, `?sprint=`,
+    `?no_sprint=true` (the backlog), `?feature=`, `?epic=` (directly or through a feature),
+    `?priority=` and `?label=`; search title and statement with `?search=`.
+    """
 
     serializer_class = StorySerializer
     input_serializer_class = StoryWriteSerializer
@@ -59,6 +59,11 @@ class StoryViewSet(ScopedModelViewSet):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().partial_update(request, *args, **kwargs)
 
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete the story with its acceptance criteria; a tech-debt item it paid off is unscheduled again."""
+        return super().destroy(request, *args, **kwargs)
+
     def perform_create(self, serializer: StoryWriteSerializer) -> Story:
         data = dict(serializer.validated_data)
         product = data.pop("product", None)
@@ -75,34 +80,8 @@ class StoryViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance: Story) -> None:
         services.story_delete(story=instance, actor=self.request.user)
 
-    def _respond(self, story: Story) -> Response:
-        data = self.output(story)
-        return Response(data, headers={"ETag": etag_for(data)})
-
-    @extend_schema(request=MoveSerializer, responses={200: StorySerializer})
-    @action(detail=True, methods=["post"])
-    def move(self, request: Request, pk: str | None = None) -> Response:
-        """Rank the story just before or just after another story of the same product."""
-        story = self.get_object()
-        serializer = MoveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        anchor_id = serializer.validated_data.get("before") or serializer.validated_data.get("after")
-        field = "before" if "before" in serializer.validated_data else "after"
-        anchor = Story.objects.visible_to(request.user).filter(pk=anchor_id, product_id=story.product_id).first()
-        if anchor is None:
-            raise ValidationError({field: ["No story with this id in the same product."]})
-        services.item_move(item=story, **{field: anchor})
-        return self._respond(story)
-
-    @extend_schema(request=TransitionSerializer, responses={200: StorySerializer})
-    @action(detail=True, methods=["post"])
-    def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Move the story to another status of its product's workflow."""
-        story = self.get_object()
-        serializer = TransitionSerializer(data=request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        story = services.story_set_status(story=story, actor=request.user, status=serializer.validated_data["status"])
-        return self._respond(story)
+    def perform_transition(self, item: Story, status: WorkflowStatus) -> Story:
+        return services.story_set_status(story=item, actor=self.request.user, status=status)
 
     @extend_schema(request=SprintAssignmentSerializer, responses={200: StorySerializer})
     @action(detail=True, methods=["post"])
@@ -114,4 +93,4 @@ class StoryViewSet(ScopedModelViewSet):
         services.stories_set_sprint(
             product=story.product, actor=request.user, story_ids=[story.pk], sprint=serializer.validated_data["sprint"]
         )
-        return self._respond(story)
+        return self.respond(story)

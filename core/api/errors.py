@@ -51,6 +51,31 @@ def _flatten(detail: Any) -> Any:
     return str(detail)
 
 
+def _field_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Nested errors as flat paths, so `fields` is always {path: [messages]}: `sections[1].title`."""
+    if isinstance(detail, dict):
+        out: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            key = str(key)
+            path = f"{prefix}[{key}]" if prefix and key.isdigit() else (f"{prefix}.{key}" if prefix else key)
+            for sub_path, messages in _field_messages(value, path).items():
+                out.setdefault(sub_path, []).extend(messages)
+        return out
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix or "non_field_errors": [str(item) for item in detail]}
+        out = {}
+        for index, item in enumerate(detail):
+            if isinstance(item, (dict, list)):
+                item_prefix = f"{prefix}[{index}]" if isinstance(item, dict) else prefix
+                for sub_path, messages in _field_messages(item, item_prefix).items():
+                    out.setdefault(sub_path, []).extend(messages)
+            else:
+                out.setdefault(prefix or "non_field_errors", []).append(str(item))
+        return out
+    return {prefix or "non_field_errors": [str(detail)]}
+
+
 def _translate(exc: Exception) -> Exception:
     if isinstance(exc, ApplicationError):
         if exc.extra.get("stale"):
@@ -91,8 +116,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     body: dict[str, Any] = {"status": response.status_code, "code": code}
     if isinstance(exc, exceptions.ValidationError):
         body["message"] = "Some fields are not valid; see fields."
-        detail = _flatten(exc.detail)
-        body["fields"] = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        body["fields"] = _field_messages(exc.detail)
     else:
         body["message"] = _flatten(getattr(exc, "detail", str(exc)))
     response.data = {"error": body}

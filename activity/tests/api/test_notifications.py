@@ -88,7 +88,7 @@ def test_mark_all_read(token_client, workspace, editor, contributor):
         ({"all": False}, {"ids"}),
         ({"ids": [1], "all": True}, {"ids"}),
         ({"ids": []}, {"ids"}),
-        ({"ids": ["one"]}, {"ids"}),
+        ({"ids": ["one"]}, {"ids[0]"}),
         ({"ids": [1], "everything": True}, {"everything"}),
     ],
 )

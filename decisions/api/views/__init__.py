@@ -1,0 +1,1 @@
+"""The decisions endpoints: thin viewsets over decisions.services."""

@@ -306,6 +306,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     django.setup()
     from django.core.management import call_command
 
+    load_before = " / ".join(f"{value:.2f}" for value in os.getloadavg())
     call_command("migrate", verbosity=0, interactive=False)
     targets = ensure_data(args.sizes)
     token, plain = create_token()
@@ -334,7 +335,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         check_same_rows(results, targets)
     finally:
         revoke_token(token)
-    return {"targets": targets, "results": results}
+    return {"targets": targets, "results": results, "load_before": load_before}
 
 
 def check_same_rows(results: dict[tuple[str, str, int], Measure], targets: list[Target]) -> None:
@@ -382,6 +383,7 @@ def machine() -> dict[str, str]:
         cur.execute("SHOW server_version")
         pg = cur.fetchone()[0]
     return {
+        "load": " / ".join(f"{value:.2f}" for value in os.getloadavg()),
         "nproc": str(os.cpu_count()),
         "cpu": cpu,
         "postgresql": pg,
@@ -446,7 +448,8 @@ Written by `bench/api.py` on {now:%Y-%m-%d %H:%M} UTC. Times in milliseconds, me
 {args.requests} measured requests per row.
 
 Machine: {info["nproc"]} CPUs ({info["cpu"]}), PostgreSQL {info["postgresql"]}, Python {info["python"]},
-Django {info["django"]}.
+Django {info["django"]}. Load average (1 / 5 / 15 min) at the start of the run: {run_result["load_before"]}, at
+the end: {info["load"]} (other work on the machine inflates the figures).
 
 Servers: gunicorn, {args.workers} workers, `{args.worker_class}` worker (keep-alive), DEBUG=0,
 DB_CONN_MAX_AGE=600, throttling on Redis. The app authenticates with a personal API token; the floor

@@ -9,11 +9,12 @@ What it does:
    "Scale Co"; 50 stories per feature and 500 per epic, the shape of the 100k / 2k / 200 goal), reusing
    a product that is already there;
 3. creates an API token for the `scale` user (revoked at the end);
-4. starts the app (tpm_workspace.wsgi) and then the floor (bench/floor_app.py) under the same gunicorn
+4. starts the app (tpm_workspace.wsgi) and the floor (bench/floor_app.py) under the same gunicorn
    settings: 2 workers, gthread (the sync worker ignores keep-alive), persistent database connections
    (DB_CONN_MAX_AGE=600);
-5. per size and endpoint: a warm-up, then sequential requests on one keep-alive connection; p50 / p95;
-   and, in this process, the number of SQL queries one request makes;
+5. per server, size and endpoint: a warm-up, then sequential requests on one keep-alive connection per
+   server, every series taking turns in rounds (so that the machine's load, which other work changes,
+   weighs on all of them alike); p50 / p95; and, in this process, the SQL queries one request makes;
 6. prints a table and writes bench/RESULTS.md with the machine and the date.
 
 Measured: the story list (`/api/v1/stories/?product=&status=&page_size=100`, the "To do" status: the
@@ -24,6 +25,7 @@ largest), a story detail (with labels and acceptance criteria), and the roadmap 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -231,36 +233,58 @@ def percentile(sorted_ms: list[float], fraction: float) -> float:
     return sorted_ms[max(0, math.ceil(fraction * len(sorted_ms)) - 1)]
 
 
-def measure(port: int, path: str, headers: dict[str, str], *, requests: int, warmup: int) -> Measure:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def measure(
+    jobs: dict[tuple[str, str, int], tuple[int, str]],
+    headers: dict[str, str],
+    *,
+    requests: int,
+    warmup: int,
+    rounds: int,
+) -> dict[tuple[str, str, int], Measure]:
+    """p50 / p95 of every job (server port, path), sequential requests on one keep-alive connection per server.
+
+    The jobs take turns, `rounds` times `requests / rounds` requests each, so that a change in the
+    machine's load during the run weighs on every size and on the app and the floor alike.
+    """
+    conns = {port: http.client.HTTPConnection("127.0.0.1", port, timeout=30) for port, _ in jobs.values()}
+    results: dict[tuple[str, str, int], Measure] = {}
+    timings: dict[tuple[str, str, int], list[float]] = {}
     try:
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        payload = response.read()
-        result = Measure(status=response.status)
-        if response.status != 200:
-            result.note = f"HTTP {response.status}"
-            return result
-        result.body = json.loads(payload)
-        for _ in range(warmup):
-            conn.request("GET", path, headers=headers)
-            conn.getresponse().read()
-        timings = []
-        for _ in range(requests):
-            started = time.perf_counter_ns()
-            conn.request("GET", path, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            timings.append((time.perf_counter_ns() - started) / 1e6)
-            if response.status != 200:
-                raise RuntimeError(f"{path} answered {response.status} during the run")
-        timings.sort()
-        result.p50 = percentile(timings, 0.50)
-        result.p95 = percentile(timings, 0.95)
-        result.mean = sum(timings) / len(timings)
-        return result
+        for key, (port, path) in jobs.items():
+            status, payload = get(conns[port], path, headers)
+            results[key] = Measure(status=status)
+            if status != 200:
+                results[key].note = f"HTTP {status}"
+                continue
+            results[key].body = json.loads(payload)
+            for _ in range(warmup):
+                get(conns[port], path, headers)
+            timings[key] = []
+        per_round = max(1, requests // rounds)
+        for _ in range(rounds):
+            for key in timings:
+                port, path = jobs[key]
+                for _ in range(per_round):
+                    started = time.perf_counter_ns()
+                    status, _ = get(conns[port], path, headers)
+                    timings[key].append((time.perf_counter_ns() - started) / 1e6)
+                    if status != 200:
+                        raise RuntimeError(f"{path} answered {status} during the run")
+        for key, values in timings.items():
+            values.sort()
+            result = results[key]
+            result.p50, result.p95 = percentile(values, 0.50), percentile(values, 0.95)
+            result.mean = sum(values) / len(values)
+        return results
     finally:
-        conn.close()
+        for conn in conns.values():
+            conn.close()
 
 
 def count_queries(path: str, token: str) -> int | None:
@@ -311,27 +335,36 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     targets = ensure_data(args.sizes)
     token, plain = create_token()
     headers = {"Authorization": f"Bearer {plain}", "Accept": "application/json"}
-    results: dict[tuple[str, str, int], Measure] = {}
     try:
         servers = [("app", "tpm_workspace.wsgi:application")]
         if not args.no_floor:
             servers.append(("floor", "bench.floor_app:application"))
-        for name, app in servers:
-            with Server(app, env, workers=args.workers, worker_class=args.worker_class) as server:
-                for target in targets:
-                    for endpoint, path in paths(target).items():
-                        if path is None:
-                            results[(name, endpoint, target.size)] = Measure(note="no roadmap")
-                            continue
-                        m = measure(server.port, path, headers, requests=args.requests, warmup=args.warmup)
-                        rows = rows_of(m.body)
-                        m.rows = len(rows) if rows is not None else None
-                        if name == "app" and m.status == 200:
-                            m.queries = count_queries(path, plain)
-                        if m.status == 404 and name == "app" and endpoint == "roadmap + roll-up":
-                            m.note = "route missing (404)"
-                        results[(name, endpoint, target.size)] = m
-                        print(f"  {name:5} {endpoint:18} {target.size:>7,}: {describe(m)}", flush=True)
+        with contextlib.ExitStack() as stack:
+            ports = {
+                name: stack.enter_context(Server(app, env, workers=args.workers, worker_class=args.worker_class)).port
+                for name, app in servers
+            }
+            jobs = {
+                (name, endpoint, target.size): (ports[name], path)
+                for name, _ in servers
+                for target in targets
+                for endpoint, path in paths(target).items()
+                if path is not None
+            }
+            print(f"Measuring {len(jobs)} series, {args.rounds} rounds of {args.requests // args.rounds} requests")
+            results = measure(jobs, headers, requests=args.requests, warmup=args.warmup, rounds=args.rounds)
+        for (name, endpoint, size), m in results.items():
+            rows = rows_of(m.body)
+            m.rows = len(rows) if rows is not None else None
+            path = jobs[(name, endpoint, size)][1]
+            if name == "app" and m.status == 200:
+                m.queries = count_queries(path, plain)
+            if m.status == 404 and name == "app" and endpoint == "roadmap + roll-up":
+                m.note = "route missing (404)"
+            print(f"  {name:5} {endpoint:18} {size:>7,}: {describe(m)}", flush=True)
+        for target in targets:
+            if target.roadmap_id is None:
+                results[("app", "roadmap + roll-up", target.size)] = Measure(note="no roadmap")
         check_same_rows(results, targets)
     finally:
         revoke_token(token)
@@ -444,8 +477,9 @@ def write_results(path: Path, run_result: dict[str, Any], args: argparse.Namespa
     text = f"""# API benchmark results
 
 Written by `bench/api.py` on {now:%Y-%m-%d %H:%M} UTC. Times in milliseconds, measured over HTTP on
-127.0.0.1 with one keep-alive connection, sequential requests: {args.warmup} warm-up then
-{args.requests} measured requests per row.
+127.0.0.1 with one keep-alive connection per server, sequential requests: {args.warmup} warm-up then
+{args.requests} measured requests per row, the rows taking turns in {args.rounds} rounds (so that a change in
+the machine's load weighs on every row alike).
 
 Machine: {info["nproc"]} CPUs ({info["cpu"]}), PostgreSQL {info["postgresql"]}, Python {info["python"]},
 Django {info["django"]}. Load average (1 / 5 / 15 min) at the start of the run: {run_result["load_before"]}, at
@@ -473,6 +507,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000", help="Stories per product, comma-separated")
     parser.add_argument("--requests", type=int, default=300, help="Measured requests per endpoint and size")
     parser.add_argument("--warmup", type=int, default=50, help="Requests before measuring")
+    parser.add_argument("--rounds", type=int, default=10, help="Turns the series take (load drift is shared)")
     parser.add_argument("--database", default="tpm_bench")
     parser.add_argument("--host", default="127.0.0.1:5432", help="PostgreSQL host:port (user postgres)")
     parser.add_argument("--workers", type=int, default=2)

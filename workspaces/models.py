@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -108,6 +108,39 @@ class Product(TimeStampedModel):
         return f"{self.name} ({self.key})"
 
 
+class InSubqueryOnce(models.Lookup):
+    """`lhs IN (subquery)`, written for PostgreSQL as `lhs = ANY(ARRAY(subquery))`: the same rows.
+
+    PostgreSQL pulls an IN (subquery), like a join, up into the outer query, whose planner then orders
+    the joins of every table of both: with a list's select_related tables that took ~6 ms of planning
+    per request, more than running the query. ARRAY(subquery) stays an init plan, run once, and the
+    outer query plans as if the filter were `product_id IN (1, 2)`.
+    """
+
+    lookup_name = "in_subquery_once"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        template = "{} = ANY(ARRAY{})" if connection.vendor == "postgresql" else "{} IN {}"
+        return template.format(lhs, rhs), [*lhs_params, *rhs_params]
+
+
+def visible_product_ids(user: AbstractBaseUser) -> models.expressions.RawSQL:
+    """The ids of the products of the user's workspaces, as a subquery.
+
+    Written out rather than built from querysets: it is part of every scoped query, and building and
+    compiling the equivalent queryset cost ~0.3 ms per request. The user id is a bound parameter.
+    """
+    return models.expressions.RawSQL(
+        f'SELECT p."id" FROM "{Product._meta.db_table}" p INNER JOIN "{Membership._meta.db_table}" m'
+        ' ON m."workspace_id" = p."workspace_id" WHERE m."user_id" = %s',
+        (user.pk,),
+        output_field=models.BigIntegerField(),
+    )
+
+
 class ProductScopedQuerySet(models.QuerySet):
     """Rows that belong to a workspace through a product; `product_path` says how to reach it."""
 
@@ -116,7 +149,7 @@ class ProductScopedQuerySet(models.QuerySet):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ProductScopedQuerySet:
         if not user.is_authenticated:
             return self.none()
-        return self.filter(**{f"{self.product_path}__workspace__memberships__user": user})
+        return self.filter(InSubqueryOnce(models.F(self.product_path), visible_product_ids(user)))
 
     def in_workspace(self, workspace_id: int) -> ProductScopedQuerySet:
         return self.filter(**{f"{self.product_path}__workspace_id": workspace_id})

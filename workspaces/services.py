@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -299,12 +301,30 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
     return token, plain
 
 
+# A token read from the database is trusted for this long without reading it again: revoking forgets it
+# at once; a deactivated user or a token deleted by other means stops working within this time.
+TOKEN_CACHE_SECONDS = 60
+
+
+def token_cache_key(prefix: str) -> str:
+    return f"apitoken:{prefix}"
+
+
 def api_token_authenticate(plain: str) -> ApiToken | None:
     """The live token matching this text, or None. Compares hashes in constant time."""
     parts = plain.split("_", 2)
     if len(parts) != 3 or parts[0] != "tpm":
         return None
-    token = ApiToken.objects.active().select_related("user").filter(prefix=parts[1]).first()
+    key = token_cache_key(parts[1])
+    cached = cache.get(key)
+    if cached is not None and time.time() - cached[0] < TOKEN_CACHE_SECONDS:
+        token = cached[1]
+    else:
+        # The prefix is unique: no ORDER BY (first() would sort by the model's ordering).
+        rows = ApiToken.objects.active().select_related("user").filter(prefix=parts[1]).order_by()[:1]
+        token = next(iter(rows), None)
+        if token is not None:
+            cache.set(key, (time.time(), token), TOKEN_CACHE_SECONDS)
     if token is None or not hmac.compare_digest(token.key_hash, token_hash(plain)):
         return None
     if not token.user.is_active:
@@ -317,6 +337,10 @@ def api_token_touch(*, token: ApiToken, at: datetime) -> None:
     if token.last_used_at is None or (at - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=at)
         token.last_used_at = at
+        key = token_cache_key(token.prefix)
+        cached = cache.get(key)
+        if cached is not None:  # kept with its read time: the entry still expires a minute after the read
+            cache.set(key, (cached[0], token), max(1, int(TOKEN_CACHE_SECONDS - (time.time() - cached[0]))))
 
 
 @transaction.atomic
@@ -324,5 +348,8 @@ def api_token_revoke(*, token: ApiToken, actor: AbstractBaseUser) -> ApiToken:
     if token.user_id != actor.pk:
         raise ApplicationError("You can only revoke your own tokens.", field="token")
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # Forgotten now, and again after commit in case a request cached the still-live row in between.
+    cache.delete(token_cache_key(token.prefix))
+    transaction.on_commit(lambda: cache.delete(token_cache_key(token.prefix)))
     token.refresh_from_db()
     return token

@@ -50,8 +50,12 @@ class WorkspaceRolePermission(BasePermission):
         return bool(request.user and request.user.is_authenticated)
 
     def has_object_permission(self, request: Request, view: APIView, obj: Any) -> bool:
-        workspace_id = resolve_path(obj, view.workspace_path)
         minimum = view.required_role(request)
+        if minimum == Role.VIEWER:
+            # The object came through the view's scoped queryset, which holds the caller's workspaces' rows
+            # only, and every member reads: there is no role to look up.
+            return True
+        workspace_id = resolve_path(obj, view.workspace_path)
         require_role(request, workspace_id, minimum)
         return True
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db import connection
+from django.db.models import BigIntegerField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -15,9 +19,15 @@ from core.api.viewsets import ScopedModelViewSet
 from workspaces.models import Role
 
 from ... import services
-from ...models import AcceptanceCriterion, Story, WorkflowStatus
+from ...models import Feature, Story, WorkflowStatus
 from ..filters import StoryFilter
-from ..serializers import SprintAssignmentSerializer, StorySerializer, StoryWriteSerializer
+from ..serializers import (
+    STORY_LIST_VALUES,
+    SprintAssignmentSerializer,
+    StorySerializer,
+    StoryWriteSerializer,
+    with_labels_and_criteria,
+)
 from .base import MoveActionMixin, TransitionActionMixin
 
 
@@ -39,13 +49,35 @@ class StoryViewSet(MoveActionMixin, TransitionActionMixin, ScopedModelViewSet):
     write_role = Role.CONTRIBUTOR
 
     def scoped_queryset(self) -> QuerySet[Story]:
-        return (
-            Story.objects.visible_to(self.request.user)
-            .select_related("product", "status", "assignee", "owner", "feature")
-            .prefetch_related(
-                "labels", Prefetch("acceptance_criteria", AcceptanceCriterion.objects.order_by("position", "pk"))
-            )
+        # The epic through the feature, like labels and criteria on PostgreSQL, comes as a column of the
+        # stories' query: not a join, which would stay in the paginator's COUNT, nor a row per feature.
+        # Written as SQL: built from Subquery and Coalesce it cost ~0.5 ms per request.
+        story, feature = Story._meta.db_table, Feature._meta.db_table
+        epic_ref = RawSQL(
+            f'COALESCE((SELECT f."epic_id" FROM "{feature}" f WHERE f."id" = "{story}"."feature_id"),'
+            f' "{story}"."epic_id")',
+            (),
+            output_field=BigIntegerField(),
         )
+        stories = (
+            Story.objects.visible_to(self.request.user)
+            .select_related("product", "status", "assignee", "owner")
+            .annotate(epic_ref=epic_ref)
+        )
+        return with_labels_and_criteria(stories)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """On PostgreSQL the page is read as values (see STORY_LIST_VALUES), not model instances."""
+        if connection.vendor != "postgresql":
+            return super().list(request, *args, **kwargs)
+        stories = self.filter_queryset(self.get_queryset())
+        rows = stories.values(*STORY_LIST_VALUES)
+        # Counted on the stories themselves: the joins values() adds would stay in the COUNT.
+        rows.count = stories.count
+        rows.count_source = stories
+        page = self.paginate_queryset(rows)
+        tz = timezone.get_current_timezone() if settings.USE_TZ else None
+        return self.get_paginated_response([StorySerializer.represent_row(row, tz) for row in page])
 
     @extend_schema(request=StoryWriteSerializer, responses={201: StorySerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -138,12 +138,6 @@ class ReviewFlagViewSet(DecisionsViewSetMixin, ScopedReadOnlyViewSet):
             "product", "epic", "feature", "story", "roadmap_item", "raised_by", "cleared_by"
         )
 
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # Filters (with their "open" default) narrow the list only: a cleared flag is still its own detail.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
-
     @extend_schema(request=ReviewFlagClearSerializer, responses={200: ReviewFlagSerializer})
     @action(detail=True, methods=["post"])
     def clear(self, request: Request, pk: str | None = None) -> Response:

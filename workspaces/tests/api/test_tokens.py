@@ -193,3 +193,23 @@ def test_token_list_query_budget_holds_for_5_and_50(token_client, editor, count,
     with django_assert_max_num_queries(4):
         response = client.get(URL, {"page_size": 100})
     assert response.json()["count"] == count
+
+
+def test_a_cached_token_of_a_deactivated_user_answers_401_at_once(editor):
+    # given: the token has been used, so it is cached
+    _, plain = api_token_create(user=editor, name="Cached")
+    client = bearer(plain)
+    assert client.get(URL).status_code == 200
+    # when: the user is deactivated (as the admin does it: a save of the user)
+    editor.is_active = False
+    editor.save()
+    # then
+    assert client.get(URL).status_code == 401
+
+
+def test_a_cached_token_deleted_outside_the_api_answers_401_at_once(editor):
+    token, plain = api_token_create(user=editor, name="Cached")
+    client = bearer(plain)
+    assert client.get(URL).status_code == 200
+    ApiToken.objects.get(pk=token.pk).delete()
+    assert client.get(URL).status_code == 401

@@ -13,15 +13,14 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
-from django.db.models import Max
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from webhooks.services import endpoint_create
 from workspaces.models import Workspace
 from workspaces.services import api_token_create
+
+from .tenancy import database_fingerprint, route_to_url, url_routes
 
 API_PREFIX = "api/v1/"
 # Routes that are not about workspace data at all.
@@ -33,17 +32,7 @@ METHODS = ("get", "put", "patch", "delete", "post")
 
 def api_routes() -> list[tuple[str, Any]]:
     """(route pattern, callback) for every URL under /api/v1/."""
-    found: list[tuple[str, Any]] = []
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                found.append((prefix + str(pattern.pattern), pattern.callback))
-
-    walk(get_resolver().url_patterns, "")
-    return [(route, callback) for route, callback in found if route.startswith(API_PREFIX)]
+    return [(route, pattern.callback) for route, pattern in url_routes() if route.startswith(API_PREFIX)]
 
 
 def orm_path(workspace_path: str) -> str:
@@ -54,26 +43,6 @@ def model_of(viewset: type) -> Any:
     serializer = getattr(viewset, "serializer_class", None)
     meta = getattr(serializer, "Meta", None)
     return getattr(meta, "model", None)
-
-
-def database_fingerprint() -> dict[str, Any]:
-    """Row counts of every table and the latest change of every model that records one."""
-    fingerprint: dict[str, Any] = {}
-    for model in apps.get_models(include_auto_created=True):
-        manager = model._default_manager
-        fingerprint[f"{model._meta.label}.count"] = manager.count()
-        field_names = {field.name for field in model._meta.concrete_fields}
-        if "updated_at" in field_names:
-            fingerprint[f"{model._meta.label}.updated"] = manager.aggregate(last=Max("updated_at"))["last"]
-    return fingerprint
-
-
-def route_to_url(route: str, kwargs: dict[str, Any]) -> str:
-    """A concrete URL from a path() or regex route and its keyword values."""
-    url = "/" + route.replace("^", "").replace("$", "")
-    for name, value in kwargs.items():
-        url = re.sub(rf"\(\?P<{name}>[^)]*\)|<(?:\w+:)?{name}>", str(value), url)
-    return url
 
 
 @pytest.fixture

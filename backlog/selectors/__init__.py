@@ -1,0 +1,1 @@
+"""Reads for the backlog pages, one module per area; each runs a bounded number of queries."""

@@ -1,0 +1,1 @@
+"""Browser views of the backlog (docs/ui.md), one module per area."""

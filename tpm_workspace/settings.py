@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "roadmap",
     "decisions",
     "webhooks",
+    "jira_sync",
     "home",
     "demo",
 ]

@@ -1,0 +1,352 @@
+"""Atlassian Document Format ↔ Markdown.
+
+Both ways for paragraph, heading, bulletList, orderedList, listItem, codeBlock (with its
+language), blockquote, rule, hardBreak and text with the strong / em / code / link marks.
+Anything else in ADF degrades to its text (mentions, emoji, dates, status lozenges, cards,
+tables, panels, media) rather than being lost or failing. Jira re-serialises ADF, so compare
+`normalize_adf` forms, never bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
+
+Node = dict[str, Any]
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False})
+_MARKDOWN.normalizeLink = lambda url: url  # type: ignore[method-assign]  # keep hrefs as written, not %-encoded
+MARK_ORDER = {"link": 0, "strong": 1, "em": 2, "code": 3}
+EMPTY_DOC: Node = {"type": "doc", "version": 1, "content": []}
+
+
+# --- Markdown → ADF -------------------------------------------------------------------------------------
+
+
+def markdown_to_adf(markdown: str) -> Node:
+    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
+    return normalize_adf({"type": "doc", "version": 1, "content": _blocks(tree.children)})
+
+
+def _blocks(nodes: list[SyntaxTreeNode]) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        block = _block(node)
+        if block is not None:
+            out.append(block)
+    return out
+
+
+def _block(node: SyntaxTreeNode) -> Node | None:
+    kind = node.type
+    if kind == "paragraph":
+        return {"type": "paragraph", "content": _inline_of(node)}
+    if kind == "heading":
+        return {"type": "heading", "attrs": {"level": int(node.tag[1])}, "content": _inline_of(node)}
+    if kind == "bullet_list":
+        return {"type": "bulletList", "content": [_list_item(item) for item in node.children]}
+    if kind == "ordered_list":
+        start = int(node.attrs.get("start", 1) or 1)
+        ordered: Node = {"type": "orderedList", "content": [_list_item(item) for item in node.children]}
+        if start != 1:
+            ordered["attrs"] = {"order": start}
+        return ordered
+    if kind in {"fence", "code_block"}:
+        code: Node = {"type": "codeBlock"}
+        language = (node.info or "").strip().split(" ")[0] if kind == "fence" else ""
+        if language:
+            code["attrs"] = {"language": language}
+        text = node.content[:-1] if node.content.endswith("\n") else node.content
+        if text:
+            code["content"] = [{"type": "text", "text": text}]
+        return code
+    if kind == "blockquote":
+        return {"type": "blockquote", "content": _blocks(node.children) or [{"type": "paragraph"}]}
+    if kind == "hr":
+        return {"type": "rule"}
+    return None
+
+
+def _list_item(node: SyntaxTreeNode) -> Node:
+    content = _blocks(node.children)
+    if not content or content[0]["type"] != "paragraph":
+        content.insert(0, {"type": "paragraph"})  # ADF wants a list item to open with a paragraph
+    return {"type": "listItem", "content": content}
+
+
+def _inline_of(node: SyntaxTreeNode) -> list[Node]:
+    inline = node.children[0] if node.children else None
+    return _inline(inline.children, []) if inline is not None else []
+
+
+def _inline(nodes: list[SyntaxTreeNode], marks: list[Node]) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        kind = node.type
+        if kind == "text":
+            out.append(_text(node.content, marks))
+        elif kind == "softbreak":
+            out.append(_text(" ", marks))
+        elif kind == "hardbreak":
+            out.append({"type": "hardBreak"})
+        elif kind == "code_inline":
+            out.append(_text(node.content, [*marks, {"type": "code"}]))
+        elif kind == "em":
+            out += _inline(node.children, [*marks, {"type": "em"}])
+        elif kind == "strong":
+            out += _inline(node.children, [*marks, {"type": "strong"}])
+        elif kind == "link":
+            href = str(node.attrs.get("href", ""))
+            out += _inline(node.children, [*marks, {"type": "link", "attrs": {"href": href}}])
+        elif kind == "image":
+            alt = "".join(child.content for child in node.children) or str(node.attrs.get("src", ""))
+            out.append(_text(alt, [*marks, {"type": "link", "attrs": {"href": str(node.attrs.get("src", ""))}}]))
+        else:
+            out += _inline(node.children, marks) if node.children else [_text(node.content, marks)]
+    return out
+
+
+def _text(text: str, marks: list[Node]) -> Node:
+    node: Node = {"type": "text", "text": text}
+    if marks:
+        node["marks"] = marks
+    return node
+
+
+# --- normal form -------------------------------------------------------------------------------------------
+
+
+def _mark_key(mark: Node) -> tuple[int, str]:
+    return MARK_ORDER.get(mark.get("type", ""), 9), str(mark.get("attrs", {}).get("href", ""))
+
+
+def normalize_adf(node: Node) -> Node:
+    """One canonical shape: marks deduplicated and sorted, adjacent equal-marked text merged,
+    empty text dropped, empty `content`/`attrs` omitted."""
+    result: Node = {key: value for key, value in node.items() if key not in {"content", "marks", "attrs"}}
+    if node.get("attrs"):
+        attrs = {k: v for k, v in node["attrs"].items() if v is not None}
+        if attrs:
+            result["attrs"] = attrs
+    if node.get("marks"):
+        unique = {(m.get("type"), str(m.get("attrs", {}).get("href", ""))): m for m in node["marks"]}
+        marks = sorted(unique.values(), key=_mark_key)
+        result["marks"] = [
+            {"type": m["type"], "attrs": {"href": m["attrs"]["href"]}} if m["type"] == "link" else {"type": m["type"]}
+            for m in marks
+        ]
+    children = [normalize_adf(child) for child in node.get("content") or []]
+    merged: list[Node] = []
+    for child in children:
+        if child.get("type") == "text" and not child.get("text"):
+            continue
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and child.get("type") == "text"
+            and previous.get("type") == "text"
+            and previous.get("marks") == child.get("marks")
+        ):
+            merged[-1] = {**previous, "text": previous["text"] + child["text"]}
+        else:
+            merged.append(child)
+    if merged:
+        result["content"] = merged
+    elif node.get("type") == "doc":
+        result["content"] = []
+    return result
+
+
+# --- ADF → Markdown -------------------------------------------------------------------------------------------
+
+_ALWAYS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(\s*)([-+=#~>]|\d+[.)])", re.MULTILINE)
+
+
+def adf_to_markdown(doc: Node | None) -> str:
+    if not doc:
+        return ""
+    return _md_blocks(doc.get("content") or [])
+
+
+def _md_blocks(nodes: list[Node]) -> str:
+    """Blocks apart by blank lines. Two lists of one kind in a row would merge into one in
+    Markdown, so every other one takes the alternative marker (`*` or `1)`)."""
+    out: list[str] = []
+    previous = ""
+    alternate = False
+    for node in nodes:
+        kind = str(node.get("type", ""))
+        alternate = (not alternate) if kind == previous and kind in {"bulletList", "orderedList"} else False
+        text = _md_block(node, alternate=alternate)
+        if text:
+            out.append(text)
+        previous = kind
+    return "\n\n".join(out)
+
+
+def _md_block(node: Node, *, alternate: bool = False) -> str:
+    kind = node.get("type")
+    content = node.get("content") or []
+    if kind == "paragraph":
+        return _md_inline(content)
+    if kind == "heading":
+        level = int((node.get("attrs") or {}).get("level", 1))
+        text = _md_inline(_without_breaks(content))
+        return f"{'#' * max(1, min(level, 6))} {text}".rstrip()
+    if kind == "bulletList":
+        bullet = "* " if alternate else "- "
+        return "\n".join(_md_item(item, bullet) for item in content)
+    if kind == "orderedList":
+        start = int((node.get("attrs") or {}).get("order", 1) or 1)
+        delimiter = ")" if alternate else "."
+        return "\n".join(_md_item(item, f"{start + i}{delimiter} ") for i, item in enumerate(content))
+    if kind == "codeBlock":
+        text = "".join(child.get("text", "") for child in content)
+        longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        language = (node.get("attrs") or {}).get("language") or ""
+        return f"{fence}{language}\n{text}\n{fence}"
+    if kind == "blockquote":
+        inner = _md_blocks(content)
+        return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+    if kind == "rule":
+        return "---"
+    if kind == "table":
+        rows = [
+            " | ".join(_plain(cell).strip() for cell in row.get("content") or []) for row in content
+        ]  # no tables in CommonMark: one line per row
+        return _md_escape("\n".join(rows)).replace("\n", "\\\n")
+    if kind in {"mediaSingle", "mediaGroup", "media"}:
+        return "(attachment)"
+    if any(child.get("type") == "text" or child.get("type") in _INLINE_TYPES for child in content):
+        return _md_inline(content)  # taskItem, decisionItem and other inline holders
+    return _md_blocks(content)  # panel, expand, layouts …
+
+
+def _without_breaks(nodes: list[Node]) -> list[Node]:
+    """A heading is one line: its breaks become spaces."""
+    return [{"type": "text", "text": " "} if n.get("type") == "hardBreak" else n for n in nodes]
+
+
+def _md_item(item: Node, marker: str) -> str:
+    blocks = item.get("content") or []
+    parts: list[str] = []
+    for index, block in enumerate(blocks):
+        text = _md_block(block)
+        if not text:
+            continue
+        nested = block.get("type") in {"bulletList", "orderedList"}
+        separator = "\n" if nested or index == 0 else "\n\n"
+        parts.append((separator if parts else "") + text)
+    body = "".join(parts)
+    indent = " " * len(marker)
+    lines = body.split("\n")
+    return marker + lines[0] + "".join(f"\n{indent}{line}" if line else "\n" for line in lines[1:])
+
+
+_INLINE_TYPES = {"text", "hardBreak", "mention", "emoji", "inlineCard", "date", "status", "placeholder"}
+
+
+def _md_inline(nodes: list[Node]) -> str:
+    pieces: list[str] = []
+    for node in nodes:
+        kind = node.get("type")
+        attrs = node.get("attrs") or {}
+        if kind == "text":
+            pieces.append(_md_text(node.get("text", ""), node.get("marks") or []))
+        elif kind == "hardBreak":
+            pieces.append("\\\n")
+        elif kind == "inlineCard":
+            url = str(attrs.get("url", ""))
+            pieces.append(f"<{url}>" if url else "")
+        else:
+            pieces.append(_md_escape(_inline_text(node)))
+    return _escape_line_starts("".join(pieces))
+
+
+def _inline_text(node: Node) -> str:
+    kind = node.get("type")
+    attrs = node.get("attrs") or {}
+    if kind == "mention":
+        text = str(attrs.get("text") or attrs.get("id") or "")
+        return text if text.startswith("@") else f"@{text}"
+    if kind == "emoji":
+        return str(attrs.get("text") or attrs.get("shortName") or "")
+    if kind == "date":
+        try:
+            return datetime.fromtimestamp(int(attrs.get("timestamp", 0)) / 1000, UTC).strftime("%Y-%m-%d")
+        except (TypeError, ValueError):
+            return ""
+    if kind == "status":
+        return str(attrs.get("text", ""))
+    return _plain(node)
+
+
+def _plain(node: Node) -> str:
+    if node.get("type") == "text":
+        return str(node.get("text", ""))
+    if node.get("type") in {"mention", "emoji", "date", "status"}:
+        return _inline_text(node)
+    return " ".join(_plain(child) for child in node.get("content") or [])
+
+
+def _md_escape(text: str) -> str:
+    return _ENTITY.sub("\\&", _ALWAYS_ESCAPE.sub(r"\\\1", text))
+
+
+def _escape_line_starts(text: str) -> str:
+    """Block syntax at the start of a line (`# `, `- `, `1. `, `> `…) must stay text."""
+
+    def escape(match: re.Match[str]) -> str:
+        lead, token = match.group(1), match.group(2)
+        if token[0].isdigit():
+            return f"{lead}{token[:-1]}\\{token[-1]}"
+        return f"{lead}\\{token}"
+
+    return _LINE_START.sub(escape, text)
+
+
+def _md_code_span(text: str) -> str:
+    text = text.replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    spaced = text.startswith(" ") and text.endswith(" ") and text.strip() != ""  # all-space spans are kept whole
+    pad = " " if text.startswith("`") or text.endswith("`") or spaced else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _md_text(text: str, marks: list[Node]) -> str:
+    kinds = {mark.get("type") for mark in marks}
+    if not text:
+        return ""
+    if "code" in kinds:
+        body = _md_code_span(text)
+    else:
+        # Emphasis cannot open or close next to a space: keep the spaces outside the delimiters.
+        stripped = text.strip()
+        if not stripped:
+            return _md_escape(text)
+        lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        body = _md_escape(stripped)
+        if "em" in kinds:
+            body = f"*{body}*"
+        if "strong" in kinds:
+            body = f"**{body}**"
+        body = lead + body + trail
+        if "link" not in kinds:
+            return body
+        text = body
+    link = next((mark for mark in marks if mark.get("type") == "link"), None)
+    if link is None:
+        return body
+    href = str((link.get("attrs") or {}).get("href", ""))
+    if kinds == {"link"} and text == href and re.fullmatch(r"[a-zA-Z][\w+.-]*:[^\s<>]*", href):
+        return f"<{href}>"  # an autolink reads better than [url](url)
+    target = f"<{href}>" if re.search(r"[\s()<>]", href) or not href else href
+    return f"[{body if 'code' in kinds else text}]({target})"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class JiraSyncConfig(AppConfig):
+    name = "jira_sync"
+    verbose_name = "Jira sync"

@@ -347,3 +347,7 @@ class TechDebtItem(BacklogItem):
             "epic": self.epic if self.epic_id else None,
             "remediation_story": self.remediation_story if self.remediation_story_id else None,
         }
+
+
+# Roll-up totals kept by database triggers (backlog/rollup.py); imported here so that Django registers the model.
+from .rollup import EpicStatusTotal  # noqa: E402, F401

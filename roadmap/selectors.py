@@ -7,10 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
-
-from backlog.models import StatusCategory, Story
+from backlog.rollup import EpicTotals, epic_totals, epic_totals_live
 
 from .models import Baseline, RoadmapItem
 from .services import item_snapshot
@@ -48,25 +45,24 @@ class Progress:
 
 
 def epic_progress(epic_ids: Sequence[int]) -> dict[int, Progress]:
-    """Progress per epic from its stories (under its features or directly under it), in one query."""
-    done = Q(status__category=StatusCategory.DONE)
-    rows = (
-        Story.objects.annotate(epic_ref=Coalesce("feature__epic_id", "epic_id"))
-        .filter(epic_ref__in=list(epic_ids))
-        .values("epic_ref")
-        .annotate(
-            points_done=Coalesce(Sum("points", filter=done), 0),
-            points_total=Coalesce(Sum("points"), 0),
-            stories_done=Count("pk", filter=done),
-            stories_total=Count("pk"),
-            stories_estimated=Count("pk", filter=Q(points__isnull=False)),
-        )
-        .order_by()
+    """Progress per epic from its stories (under its features or directly under it), in one query that
+    does not grow with the backlog on PostgreSQL (backlog/rollup.py). Epics without stories are left out."""
+    return {epic_id: _progress(totals) for epic_id, totals in epic_totals(epic_ids).items()}
+
+
+def epic_progress_live(epic_ids: Sequence[int]) -> dict[int, Progress]:
+    """epic_progress computed from every story of the epics: the reference in tests."""
+    return {epic_id: _progress(totals) for epic_id, totals in epic_totals_live(epic_ids).items()}
+
+
+def _progress(totals: EpicTotals) -> Progress:
+    return Progress(
+        points_done=totals.points_done,
+        points_total=totals.points,
+        stories_done=totals.stories_done,
+        stories_total=totals.stories,
+        stories_estimated=totals.stories_estimated,
     )
-    return {
-        row.pop("epic_ref"): Progress(**row)  # type: ignore[arg-type]
-        for row in rows
-    }
 
 
 def roadmap_item_progress(items: Sequence[RoadmapItem]) -> dict[int, Progress]:

@@ -16,6 +16,9 @@
   htmx.config.allowScriptTags = false;
   htmx.config.includeIndicatorStyles = false; // app.css ships .htmx-indicator
   htmx.config.selfRequestsOnly = true;
+  // Settling copies these attributes from the old element onto its replacement: never `style`, which
+  // SortableJS leaves on a dragged item and the Content-Security-Policy (style-src 'self') refuses.
+  htmx.config.attributesToSettle = ["class", "width", "height"];
   // Views answer fragments to HX-Request: a history restore must fetch the whole page.
   htmx.config.historyRestoreAsHxRequest = false;
   // Swap 2xx, and the answers that carry a page fragment to show: 422 (the form with its errors),
@@ -82,7 +85,10 @@
   // After a 422, put the keyboard on the first field at fault.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.xhr && event.detail.xhr.status === 422) {
-      var invalid = event.detail.target.querySelector('[aria-invalid="true"]');
+      // After an outerHTML swap the target is detached: look in what replaced it (same id), if any.
+      var target = event.detail.target;
+      var scope = target.isConnected ? target : (target.id && document.getElementById(target.id)) || document;
+      var invalid = scope.querySelector('[aria-invalid="true"]');
       if (invalid) {
         invalid.focus();
       }

@@ -32,6 +32,7 @@ from .models import (
     TechDebtItem,
     WorkflowStatus,
 )
+from .signals import ORIGIN_WORKSPACE, send_item_changed
 
 Item = TypeVar("Item", Epic, Feature, Story, TechDebtItem)
 
@@ -133,11 +134,14 @@ def epic_create(
     owner: AbstractBaseUser | None = None,
     target_date: date | None = None,
     labels: Sequence[str] = (),
+    origin: str = ORIGIN_WORKSPACE,
 ) -> Epic:
     epic = Epic(
         product=product, title=title, description=description, status=status, owner=owner, target_date=target_date
     )
-    return _save_new_item(epic, actor=actor, labels=labels)
+    epic = _save_new_item(epic, actor=actor, labels=labels)
+    send_item_changed(epic, kind="created", actor=actor, origin=origin)
+    return epic
 
 
 @transaction.atomic
@@ -150,6 +154,7 @@ def feature_create(
     status: WorkflowStatus | None = None,
     owner: AbstractBaseUser | None = None,
     labels: Sequence[str] = (),
+    origin: str = ORIGIN_WORKSPACE,
 ) -> Feature:
     feature = Feature(
         product_id=epic.product_id,
@@ -160,7 +165,9 @@ def feature_create(
         status=status,
         owner=owner,
     )
-    return _save_new_item(feature, actor=actor, labels=labels)
+    feature = _save_new_item(feature, actor=actor, labels=labels)
+    send_item_changed(feature, kind="created", actor=actor, origin=origin)
+    return feature
 
 
 EPIC_EDITABLE_FIELDS = frozenset({"title", "description", "status", "owner", "target_date"})
@@ -177,6 +184,7 @@ def _update_item(
     editable: frozenset[str],
     labels: Sequence[str] | None,
     changes: dict[str, Any],
+    origin: str = ORIGIN_WORKSPACE,
 ) -> Item:
     """Apply field changes to a locked copy of a backlog item, every rule checked (same product, members only)."""
     unknown = set(changes) - editable
@@ -184,6 +192,7 @@ def _update_item(
         raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     model = type(item)
     item = model.objects.select_for_update(of=("self",)).select_related("product__workspace").get(pk=item.pk)
+    before = _field_values(item, changes, labels=labels is not None)
     for field, value in changes.items():
         setattr(item, field, value)
     if "owner" in changes:
@@ -193,14 +202,37 @@ def _update_item(
     item.save()
     if labels is not None:
         item.labels.set(labels_resolve(product=item.product, names=labels))
+    _announce_update(item, before, actor=actor, origin=origin)
     return item
+
+
+def _field_values(item: BacklogItem, names: Iterable[str], *, labels: bool) -> dict[str, Any]:
+    """The stored values (ids for relations) of these fields, and the label names when asked: what
+    `_announce_update` compares with afterwards to say which fields a change touched."""
+    values = {name: getattr(item, item._meta.get_field(name).attname) for name in names}
+    if labels:
+        values["labels"] = sorted(item.labels.values_list("name", flat=True))
+    return values
+
+
+def _announce_update(item: BacklogItem, before: dict[str, Any], *, actor: AbstractBaseUser | None, origin: str) -> None:
+    after = _field_values(item, [name for name in before if name != "labels"], labels="labels" in before)
+    changed = {name for name in before if before[name] != after[name]}
+    if changed:
+        send_item_changed(item, kind="updated", actor=actor, origin=origin, changed_fields=changed)
 
 
 def _count_phrase(count: int, singular: str, plural: str) -> str:
     return f"{count} {singular if count == 1 else plural}"
 
 
-def _delete_item(item: BacklogItem, *, actor: AbstractBaseUser | None, children: dict[tuple[str, str], int]) -> None:
+def _delete_item(
+    item: BacklogItem,
+    *,
+    actor: AbstractBaseUser | None,
+    children: dict[tuple[str, str], int],
+    origin: str = ORIGIN_WORKSPACE,
+) -> None:
     """Delete a locked backlog item, or refuse while work still hangs under it (the foreign keys are RESTRICT)."""
     held = [_count_phrase(count, *names) for names, count in children.items() if count]
     if held:
@@ -208,43 +240,56 @@ def _delete_item(item: BacklogItem, *, actor: AbstractBaseUser | None, children:
             f"{item.key} still has {' and '.join(held)}; move or delete them before deleting it.",
             extra={"children": held},
         )
+    send_item_changed(item, kind="deleted", actor=actor, origin=origin)
     item._history_user = actor
     item.delete()
 
 
 @transaction.atomic
 def epic_update(
-    *, epic: Epic, actor: AbstractBaseUser | None, labels: Sequence[str] | None = None, **changes: Any
+    *,
+    epic: Epic,
+    actor: AbstractBaseUser | None,
+    labels: Sequence[str] | None = None,
+    origin: str = ORIGIN_WORKSPACE,
+    **changes: Any,
 ) -> Epic:
     """Change an epic's title, description, status, owner or target date (and its labels when given)."""
-    return _update_item(epic, actor=actor, editable=EPIC_EDITABLE_FIELDS, labels=labels, changes=changes)
+    return _update_item(epic, actor=actor, editable=EPIC_EDITABLE_FIELDS, labels=labels, changes=changes, origin=origin)
 
 
 @transaction.atomic
-def epic_delete(*, epic: Epic, actor: AbstractBaseUser | None) -> None:
+def epic_delete(*, epic: Epic, actor: AbstractBaseUser | None, origin: str = ORIGIN_WORKSPACE) -> None:
     """Delete an epic with nothing under it; one that still has features or stories is refused, naming them."""
     epic = Epic.objects.select_for_update(of=("self",)).select_related("product").get(pk=epic.pk)
     children = {
         ("feature", "features"): Feature.objects.filter(epic_id=epic.pk).count(),
         ("story", "stories"): Story.objects.filter(epic_id=epic.pk).count(),
     }
-    _delete_item(epic, actor=actor, children=children)
+    _delete_item(epic, actor=actor, children=children, origin=origin)
 
 
 @transaction.atomic
 def feature_update(
-    *, feature: Feature, actor: AbstractBaseUser | None, labels: Sequence[str] | None = None, **changes: Any
+    *,
+    feature: Feature,
+    actor: AbstractBaseUser | None,
+    labels: Sequence[str] | None = None,
+    origin: str = ORIGIN_WORKSPACE,
+    **changes: Any,
 ) -> Feature:
     """Change a feature's title, description, status or owner, or move it under another epic of its product."""
-    return _update_item(feature, actor=actor, editable=FEATURE_EDITABLE_FIELDS, labels=labels, changes=changes)
+    return _update_item(
+        feature, actor=actor, editable=FEATURE_EDITABLE_FIELDS, labels=labels, changes=changes, origin=origin
+    )
 
 
 @transaction.atomic
-def feature_delete(*, feature: Feature, actor: AbstractBaseUser | None) -> None:
+def feature_delete(*, feature: Feature, actor: AbstractBaseUser | None, origin: str = ORIGIN_WORKSPACE) -> None:
     """Delete a feature with no stories; one that still has stories is refused, naming how many."""
     feature = Feature.objects.select_for_update(of=("self",)).select_related("product").get(pk=feature.pk)
     children = {("story", "stories"): Story.objects.filter(feature_id=feature.pk).count()}
-    _delete_item(feature, actor=actor, children=children)
+    _delete_item(feature, actor=actor, children=children, origin=origin)
 
 
 @transaction.atomic
@@ -265,6 +310,7 @@ def story_create(
     sprint: Sprint | None = None,
     labels: Sequence[str] = (),
     acceptance_criteria: Sequence[str] = (),
+    origin: str = ORIGIN_WORKSPACE,
 ) -> Story:
     story = Story(
         product=product,
@@ -293,6 +339,7 @@ def story_create(
     record_event(
         workspace_id=product.workspace_id, kind=EventKind.STORY_CREATED, payload={"story": story_event_data(story)}
     )
+    send_item_changed(story, kind="created", actor=actor, origin=origin)
     return story
 
 
@@ -350,7 +397,12 @@ STORY_EDITABLE_FIELDS = frozenset(
 
 @transaction.atomic
 def story_update(
-    *, story: Story, actor: AbstractBaseUser | None, labels: Sequence[str] | None = None, **changes: Any
+    *,
+    story: Story,
+    actor: AbstractBaseUser | None,
+    labels: Sequence[str] | None = None,
+    origin: str = ORIGIN_WORKSPACE,
+    **changes: Any,
 ) -> Story:
     """Apply field changes to a story with every rule checked; unknown fields are refused."""
     unknown = set(changes) - STORY_EDITABLE_FIELDS
@@ -360,6 +412,7 @@ def story_update(
     was_done = story.status.is_done
     previous_sprint_id = story.sprint_id
     before = story_event_data(story)
+    before_fields = _field_values(story, changes, labels=labels is not None)
     for field, value in changes.items():
         setattr(story, field, value)
     for person in ("assignee", "owner"):
@@ -382,6 +435,7 @@ def story_update(
             kind=EventKind.STORY_UPDATED,
             payload={"story": after, "changes": changed},
         )
+    _announce_update(story, before_fields, actor=actor, origin=origin)
     return story
 
 
@@ -394,16 +448,19 @@ def _stamp_completion(story: Story, *, was_done: bool) -> None:
 
 
 @transaction.atomic
-def story_set_status(*, story: Story, actor: AbstractBaseUser | None, status: WorkflowStatus) -> Story:
-    return story_update(story=story, actor=actor, status=status)
+def story_set_status(
+    *, story: Story, actor: AbstractBaseUser | None, status: WorkflowStatus, origin: str = ORIGIN_WORKSPACE
+) -> Story:
+    return story_update(story=story, actor=actor, status=status, origin=origin)
 
 
 @transaction.atomic
-def story_delete(*, story: Story, actor: AbstractBaseUser | None) -> None:
+def story_delete(*, story: Story, actor: AbstractBaseUser | None, origin: str = ORIGIN_WORKSPACE) -> None:
     """Delete a story with its acceptance criteria; a tech-debt item it paid off becomes unscheduled again."""
     story = Story.objects.select_for_update(of=("self",)).filter(pk=story.pk).first()
     if story is None:
         return
+    send_item_changed(story, kind="deleted", actor=actor, origin=origin)
     story._history_user = actor
     story.delete()
 

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tpm_workspace.settings")
 
@@ -14,4 +15,8 @@ app.autodiscover_tasks()
 # and retries deliveries that are due.
 app.conf.beat_schedule = {
     "webhooks-sweep": {"task": "webhooks.tasks.webhooks_sweep", "schedule": 60.0},
+    # Jira sync: incremental pull, the push outbox (and unprocessed webhook events), nightly full reconcile.
+    "jira-pull": {"task": "jira_sync.tasks.pull_all", "schedule": 300.0},
+    "jira-push-sweep": {"task": "jira_sync.tasks.push_sweep", "schedule": 60.0},
+    "jira-reconcile": {"task": "jira_sync.tasks.reconcile_all", "schedule": crontab(hour=2, minute=30)},
 }

@@ -15,6 +15,7 @@ UI_APPS = ("roadmap", "backlog", "decisions", "activity")
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("tpm_workspace.api_urls")),
+    path("", include("jira_sync.webhook_urls")),  # POST /jira/webhooks/<connection key>/ from Jira
     path("", include("home.urls")),
     *[path("", include(f"{app}.urls")) for app in UI_APPS if find_spec(f"{app}.urls") is not None],
 ]

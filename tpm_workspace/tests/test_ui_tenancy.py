@@ -23,8 +23,9 @@ from workspaces.models import Product, Workspace
 
 from .tenancy import database_fingerprint, object_for_kwarg, route_kwargs, route_to_url, url_routes
 
-# Doors with their own walks (test_api_tenancy.py) or their own permission model (the admin site).
-EXCLUDED_PREFIXES = ("admin/", "api/")
+# Doors with their own walks (test_api_tenancy.py) or their own permission model: the admin site, and
+# Jira's webhook receiver, which no person signs in to (an HMAC signature per connection; its own tests).
+EXCLUDED_PREFIXES = ("admin/", "api/", "jira/webhooks/")
 
 
 def ui_routes() -> list[str]:

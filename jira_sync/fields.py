@@ -1,0 +1,319 @@
+"""The mapped fields: their normalised values on each side, the Jira payload for ours, and Jira's value here.
+
+Values are compared normalised, never as bytes (CONTRACT §6): Markdown after a round trip through
+the site's rich text, labels sorted (spaces as dashes: Jira refuses spaces), points as a Decimal
+string, priority by name, assignee by e-mail, parent and status as ids. A field that cannot be
+read or expressed (an assignee whose e-mail Jira hides, a parent level Jira's hierarchy lacks) is
+left out of the values: the merge then leaves it alone on both sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+from backlog.models import Epic, Feature, Priority, Story, WorkflowStatus
+
+from . import adf, wiki
+from .jira import JiraClient, JiraNotFound
+from .models import IssueLink, JiraConnection, ProjectMapping, StatusMapping, item_kind
+
+MARKER_PREFIX = "tpmws-"
+PRIORITY_NAMES = {int(value): str(label) for value, label in Priority.choices}
+PRIORITY_VALUES = {name.lower(): value for value, name in PRIORITY_NAMES.items()}
+KIND_FIELDS = {
+    "epic": ("summary", "description", "labels", "status"),
+    "feature": ("summary", "description", "labels", "status", "parent"),
+    "story": ("summary", "description", "labels", "status", "parent", "points", "priority", "assignee"),
+}
+LOCAL_PARENT = "local:"  # a parent we have not pushed yet: never equal to a Jira id
+
+
+def marker_label(connection_id: int, kind: str, pk: int) -> str:
+    """The unique label a created issue carries: how a create whose answer was lost is found again."""
+    return f"{MARKER_PREFIX}{connection_id}-{kind}-{pk}"
+
+
+def parse_jira_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+
+
+def norm_markdown(markdown: str | None, *, cloud: bool) -> str:
+    text = (markdown or "").strip()
+    if not text:
+        return ""
+    if cloud:
+        return adf.adf_to_markdown(adf.markdown_to_adf(text)).strip()
+    return wiki.wiki_to_markdown(wiki.markdown_to_wiki(text)).strip()
+
+
+def norm_points(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return format(Decimal(str(value)).normalize(), "f")
+    except InvalidOperation:
+        return None
+
+
+def norm_labels(names: Any) -> list[str]:
+    cleaned = {str(n).strip().replace(" ", "-") for n in names or [] if str(n).strip()}
+    return sorted(n for n in cleaned if not n.startswith(MARKER_PREFIX))
+
+
+@dataclass
+class SyncContext:
+    """One mapping at work: its connection, client and lookups, cached for the length of a run."""
+
+    connection: JiraConnection
+    mapping: ProjectMapping
+    client: JiraClient
+    _statuses: dict[str, StatusMapping] | None = field(default=None, repr=False)
+
+    @property
+    def cloud(self) -> bool:
+        return self.connection.is_cloud
+
+    def status_mappings(self) -> dict[str, StatusMapping]:
+        if self._statuses is None:
+            rows = StatusMapping.objects.filter(mapping=self.mapping).select_related("workflow_status")
+            self._statuses = {row.jira_status_id: row for row in rows}
+        return self._statuses
+
+    def search_fields(self) -> list[str]:
+        names = ["summary", "description", "status", "issuetype", "labels", "priority", "assignee", "updated"]
+        names += ["project", "parent"] if self.cloud else ["project"]
+        for extra in (
+            self.mapping.story_points_field_id,
+            self.mapping.epic_link_field_id,
+            self.mapping.parent_link_field_id,
+        ):
+            if extra:
+                names.append(extra)
+        return names
+
+    def parent_field(self, kind: str) -> str | None:
+        """Where Jira keeps this kind's parent: `parent` on Cloud; Epic Link / Parent Link on Data Center."""
+        if self.cloud:
+            return "parent"
+        level = self.mapping.level_of_kind(kind)
+        return (self.mapping.epic_link_field_id if level <= 0 else self.mapping.parent_link_field_id) or None
+
+    def link_for(self, item: Any) -> IssueLink | None:
+        return IssueLink.objects.filter(**{f"{item_kind(item)}_id": item.pk}).first()
+
+    def item_url(self, item: Any) -> str:
+        kind = item_kind(item)
+        try:
+            path = reverse(f"backlog:{kind}_detail", kwargs={"product_id": item.product_id, f"{kind}_id": item.pk})
+        except NoReverseMatch:
+            path = f"/p/{item.product_id}/backlog/{kind.replace('story', 'storie')}s/{item.pk}/"
+        return f"{settings.SITE_URL}{path}"
+
+
+# --- ours -------------------------------------------------------------------------------------------
+
+
+def expected_parent(ctx: SyncContext, item: Any) -> Any | None:
+    """Our item that Jira's parent of `item` should be, given the levels of the mapped types."""
+    kind = item_kind(item)
+    level = ctx.mapping.level_of_kind(kind)
+    if kind == "feature":
+        return item.epic if ctx.mapping.epic_level == level + 1 else None
+    if kind == "story":
+        if item.feature_id and ctx.mapping.feature_type_id and ctx.mapping.feature_level == level + 1:
+            return item.feature
+        epic = item.feature.epic if item.feature_id else item.epic
+        return epic if epic is not None and ctx.mapping.epic_level == level + 1 else None
+    return None
+
+
+def parent_expressible(ctx: SyncContext, kind: str) -> bool:
+    if kind == "epic" or ctx.parent_field(kind) is None:
+        return False
+    if kind == "feature":
+        return ctx.mapping.epic_level == ctx.mapping.feature_level + 1
+    return ctx.mapping.story_level + 1 in {ctx.mapping.epic_level, ctx.mapping.feature_level}
+
+
+def ours_values(ctx: SyncContext, item: Any) -> dict[str, Any]:
+    kind = item_kind(item)
+    values: dict[str, Any] = {
+        "summary": item.title.strip(),
+        "description": norm_markdown(item.description, cloud=ctx.cloud),
+        "labels": norm_labels(item.labels.values_list("name", flat=True)),
+        "status": item.status_id,
+    }
+    if kind == "story":
+        values["points"] = norm_points(item.points)
+        values["priority"] = PRIORITY_NAMES.get(item.priority)
+        values["assignee"] = item.assignee.email.lower() if item.assignee_id and item.assignee.email else None
+    if parent_expressible(ctx, kind):
+        parent = expected_parent(ctx, item)
+        if parent is None:
+            values["parent"] = None
+        else:
+            link = ctx.link_for(parent)
+            values["parent"] = link.jira_issue_id if link else f"{LOCAL_PARENT}{item_kind(parent)}:{parent.pk}"
+    return values
+
+
+# --- theirs ----------------------------------------------------------------------------------------------
+
+
+def _jira_parent_id(ctx: SyncContext, kind: str, fields: dict[str, Any]) -> tuple[bool, str | None]:
+    """(known, Jira id of the parent). Data Center names the parent by key: resolved through our links."""
+    name = ctx.parent_field(kind)
+    if name is None or name not in fields:
+        return False, None
+    value = fields.get(name)
+    if not value:
+        return True, None
+    if isinstance(value, dict):
+        return True, str(value.get("id")) if value.get("id") else None
+    link = IssueLink.objects.filter(connection=ctx.connection, jira_key=str(value)).first()
+    if link is not None:
+        return True, link.jira_issue_id
+    try:
+        return True, str(ctx.client.get_issue(str(value), fields=["summary"])["id"])
+    except JiraNotFound:  # a parent the account cannot see is left alone, not fatal to the issue
+        return False, None
+
+
+def theirs_values(ctx: SyncContext, kind: str, issue: dict[str, Any]) -> dict[str, Any]:
+    fields = issue.get("fields") or {}
+    values: dict[str, Any] = {
+        "summary": str(fields.get("summary") or "").strip(),
+        "description": norm_markdown(ctx.client.markdown(fields.get("description")), cloud=ctx.cloud),
+        "labels": norm_labels(fields.get("labels")),
+    }
+    status = ctx.status_mappings().get(str((fields.get("status") or {}).get("id", "")))
+    if status is not None:
+        values["status"] = status.workflow_status_id
+    if kind == "story":
+        if ctx.mapping.story_points_field_id and ctx.mapping.story_points_field_id in fields:
+            values["points"] = norm_points(fields.get(ctx.mapping.story_points_field_id))
+        if "priority" in fields:
+            values["priority"] = (fields.get("priority") or {}).get("name")
+        assignee = fields.get("assignee")
+        if assignee is None and "assignee" in fields:
+            values["assignee"] = None
+        elif isinstance(assignee, dict) and assignee.get("emailAddress"):
+            values["assignee"] = str(assignee["emailAddress"]).lower()
+    if parent_expressible(ctx, kind):
+        known, parent_id = _jira_parent_id(ctx, kind, fields)
+        if known:
+            values["parent"] = parent_id
+    return values
+
+
+def jira_parent_ref(issue: dict[str, Any], ctx: SyncContext, kind: str) -> str | None:
+    """The parent's id (Cloud) or key (Data Center) as the issue names it, for fetching it first."""
+    name = ctx.parent_field(kind)
+    value = (issue.get("fields") or {}).get(name) if name else None
+    if isinstance(value, dict):
+        return str(value.get("id") or value.get("key") or "") or None
+    return str(value) if value else None
+
+
+# --- ours → Jira payload ------------------------------------------------------------------------------------
+
+
+def jira_fields(ctx: SyncContext, kind: str, values: dict[str, Any], *, marker: str | None) -> dict[str, Any]:
+    """The `fields` of a create or edit for these normalised values (status travels by transition);
+    `marker`: our label, kept on the issues we created."""
+    payload: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "summary":
+            payload["summary"] = value
+        elif name == "description":
+            payload["description"] = ctx.client.rich_text(value) if value else None
+        elif name == "labels":
+            payload["labels"] = [*value, *([marker] if marker else [])]
+        elif name == "points" and ctx.mapping.story_points_field_id:
+            number = Decimal(value) if value is not None else None
+            payload[ctx.mapping.story_points_field_id] = (
+                None if number is None else int(number) if number == number.to_integral() else float(number)
+            )
+        elif name == "priority" and value:
+            payload["priority"] = {"name": value}
+        elif name == "parent":
+            parent_field = ctx.parent_field(kind)
+            if parent_field is None:
+                continue
+            if value is None:
+                payload[parent_field] = None
+            elif ctx.cloud:
+                payload[parent_field] = {"id": value}
+            else:
+                link = IssueLink.objects.filter(connection=ctx.connection, jira_issue_id=value).first()
+                payload[parent_field] = link.jira_key if link else value
+    return payload
+
+
+# --- theirs → ours ------------------------------------------------------------------------------------------
+
+
+def item_for_jira_id(ctx: SyncContext, jira_id: str) -> Epic | Feature | Story | None:
+    link = (
+        IssueLink.objects.filter(connection=ctx.connection, jira_issue_id=jira_id, archived_at__isnull=True)
+        .select_related("epic", "feature", "story")
+        .first()
+    )
+    return link.item if link else None
+
+
+def member_by_email(ctx: SyncContext, email: str) -> Any | None:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(email__iexact=email, memberships__workspace_id=ctx.connection.workspace_id)
+        .first()
+    )
+
+
+def service_changes(ctx: SyncContext, kind: str, changes: dict[str, Any]) -> tuple[dict[str, Any], list[str] | None]:
+    """Model changes (and labels) for a backlog service, from normalised Jira values. Values that have
+    no home here (an unknown e-mail, a parent we do not hold) are dropped: the field is left alone."""
+    model_changes: dict[str, Any] = {}
+    labels: list[str] | None = None
+    for name, value in changes.items():
+        if name == "summary":
+            model_changes["title"] = value[:255]
+        elif name == "description":
+            model_changes["description"] = value
+        elif name == "labels":
+            labels = list(value)
+        elif name == "status":
+            model_changes["status"] = WorkflowStatus.objects.get(pk=value)
+        elif name == "points":
+            model_changes["points"] = None if value is None else int(Decimal(value).to_integral_value())
+        elif name == "priority" and value and value.lower() in PRIORITY_VALUES:
+            model_changes["priority"] = PRIORITY_VALUES[value.lower()]
+        elif name == "assignee":
+            person = member_by_email(ctx, value) if value else None
+            if value is None or person is not None:
+                model_changes["assignee"] = person
+        elif name == "parent":
+            model_changes |= _parent_changes(ctx, kind, value)
+    return model_changes, labels
+
+
+def _parent_changes(ctx: SyncContext, kind: str, jira_id: str | None) -> dict[str, Any]:
+    parent = item_for_jira_id(ctx, jira_id) if jira_id else None
+    if kind == "feature":
+        return {"epic": parent} if isinstance(parent, Epic) else {}
+    if kind == "story":
+        if jira_id is None:
+            return {"epic": None, "feature": None}
+        if isinstance(parent, Feature):
+            return {"feature": parent, "epic": None}
+        if isinstance(parent, Epic):
+            return {"epic": parent, "feature": None}
+    return {}

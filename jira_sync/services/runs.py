@@ -1,0 +1,65 @@
+"""SyncRun records: one per pull, reconcile, push sweep or dry run, with counts updated as pages complete."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import JiraConnection, ProjectMapping, SyncItemError, SyncRun
+
+logger = logging.getLogger(__name__)
+
+COUNTS = ("created", "updated", "archived", "pushed", "conflicts", "errors")
+
+
+def run_start(
+    *, connection: JiraConnection, kind: str, mapping: ProjectMapping | None = None, run_id: int | None = None
+) -> SyncRun:
+    """A new run, or the given one again (a task re-queued after a long rate-limit wait keeps its run)."""
+    if run_id is not None:
+        run = SyncRun.objects.filter(pk=run_id).first()
+        if run is not None:
+            if run.status != SyncRun.Status.RUNNING:
+                SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.RUNNING, finished_at=None)
+                run.refresh_from_db()
+            return run
+    return SyncRun.objects.create(connection=connection, mapping=mapping, kind=kind)
+
+
+def run_progress(run: SyncRun, counts: Counter[str], *, pages: int = 0, seen: int = 0) -> None:
+    """Add a page's counts to the run in one UPDATE (F expressions: concurrent writers never lose counts)."""
+    updates: dict[str, Any] = {name: F(name) + counts[name] for name in COUNTS if counts.get(name)}
+    if pages:
+        updates["pages"] = F("pages") + pages
+    if seen:
+        updates["seen"] = F("seen") + seen
+    if updates:
+        SyncRun.objects.filter(pk=run.pk).update(**updates)
+    counts.clear()
+
+
+def run_item_error(
+    run: SyncRun, *, message: str, jira_issue_id: str = "", jira_key: str = "", item: Any = None
+) -> None:
+    label = f"{item.key} {item.title}"[:300] if item is not None else ""
+    SyncItemError.objects.create(
+        run=run, jira_issue_id=jira_issue_id, jira_key=jira_key, item_label=label, message=message
+    )
+    logger.info("jira_sync run %s: %s %s: %s", run.pk, jira_key or jira_issue_id, label, message)
+
+
+def run_finish(run: SyncRun, *, failed: bool = False, message: str = "", plan: Any = None) -> SyncRun:
+    updates: dict[str, Any] = {
+        "status": SyncRun.Status.FAILED if failed else SyncRun.Status.SUCCEEDED,
+        "finished_at": timezone.now(),
+        "message": message[:4000],
+    }
+    if plan is not None:
+        updates["plan"] = plan
+    SyncRun.objects.filter(pk=run.pk).update(**updates)
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,139 @@
+"""Celery entry points for the Jira sync: thin, by id, idempotent; the services own every decision.
+
+- pull_mapping(mapping_id, full=False): incremental pull (or full reconcile) of one mapping, as a SyncRun.
+  Jira asking for a long wait (JiraRetryLater) re-queues the task with that countdown and the same run;
+  when the retries run out, or Jira fails past the client's retries, the run ends `failed` with Jira's
+  words — the worker never sees an exception.
+- pull_all() / reconcile_all(): beat (every 5 minutes / nightly) fans out one pull per enabled mapping.
+- push_item(intent_id): one outbox row (queued after the commit that wrote it).
+- push_sweep(): beat, every minute: pushes whatever the broker or a dead worker left pending, and
+  processes webhook events that were stored but never processed.
+- process_webhook_event(event_id).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from celery import shared_task
+
+from .jira import JiraError, JiraRetryLater
+from .models import JiraWebhookEvent, ProjectMapping, PushIntent, SyncRun
+from .services import intents, runs
+from .services import webhooks as webhook_services
+from .services.pull import mapping_claim, mapping_release
+from .services.pull import pull_mapping as pull_service
+from .services.push import push_intent
+from .services.reconcile import reconcile_mapping
+
+logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 200
+MAX_RETRIES = 5
+
+
+def run_mapping(
+    mapping_id: int, *, full: bool, run_id: int | None = None, progress: Any = None
+) -> tuple[SyncRun | None, float | None]:
+    """(the run, countdown when Jira asks to come back later). Shared by the task and the command."""
+    mapping = ProjectMapping.objects.select_related("connection").filter(pk=mapping_id).first()
+    if mapping is None or not mapping.connection.is_enabled:
+        return None, None
+    if not mapping_claim(mapping_id):
+        logger.info("jira_sync: mapping %s is being pulled already", mapping_id)
+        return None, None
+    kind = SyncRun.Kind.FULL if full else SyncRun.Kind.PULL
+    run = runs.run_start(connection=mapping.connection, mapping=mapping, kind=kind, run_id=run_id)
+    try:
+        (reconcile_mapping if full else pull_service)(mapping_id=mapping_id, run=run, progress=progress)
+    except JiraRetryLater as exc:
+        return run, exc.countdown
+    except JiraError as exc:
+        return runs.run_finish(run, failed=True, message=str(exc)), None
+    except Exception as exc:
+        logger.exception("jira_sync: run %s of mapping %s failed", run.pk, mapping_id)
+        return runs.run_finish(run, failed=True, message=f"The sync stopped on an internal error: {exc}"), None
+    finally:
+        mapping_release(mapping_id)
+    return runs.run_finish(run), None
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def pull_mapping(self: Any, mapping_id: int, full: bool = False, run_id: int | None = None) -> str:
+    run, countdown = run_mapping(mapping_id, full=full, run_id=run_id)
+    if run is None:
+        return "skipped"
+    if countdown is None:
+        return run.status
+    if self.request.retries >= self.max_retries:
+        runs.run_finish(run, failed=True, message=f"Jira kept asking to wait; gave up after {self.max_retries} tries.")
+        return SyncRun.Status.FAILED
+    raise self.retry(countdown=countdown, kwargs={"mapping_id": mapping_id, "full": full, "run_id": run.pk})
+
+
+def _enabled_mapping_ids() -> list[int]:
+    return list(ProjectMapping.objects.filter(connection__is_enabled=True).values_list("pk", flat=True))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def pull_all() -> int:
+    ids = _enabled_mapping_ids()
+    for mapping_id in ids:
+        pull_mapping.delay(mapping_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def reconcile_all() -> int:
+    ids = _enabled_mapping_ids()
+    for mapping_id in ids:
+        pull_mapping.delay(mapping_id, full=True)
+    return len(ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def push_item(intent_id: int) -> str:
+    result, countdown = push_intent(intent_id=intent_id)
+    if countdown is not None and result in {"later", "again", "uncertain", "retry"}:
+        intents.enqueue_push(intent_id, countdown=countdown or None)
+    return result
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def push_sweep() -> dict[str, int]:
+    """Catch up on what the broker lost or a worker dropped; safe to run at any time and more than once."""
+    counts: Counter[str] = Counter()
+    by_connection: dict[int, Counter[str]] = {}
+    due = list(
+        PushIntent.objects.filter(pk__in=intents.due_intent_ids(limit=SWEEP_BATCH)).values_list("pk", "connection_id")
+    )
+    for intent_id, connection_id in due:
+        result, _ = push_intent(intent_id=intent_id)
+        tally = by_connection.setdefault(connection_id, Counter())
+        if result in {"created", "updated"}:
+            tally["pushed"] += 1
+        elif result in {"failed", "retry", "uncertain", "later"}:
+            tally["errors"] += 1
+        counts[result] += 1
+    for connection_id, tally in by_connection.items():
+        if tally:
+            run = SyncRun.objects.create(connection_id=connection_id, kind=SyncRun.Kind.PUSH)
+            runs.run_progress(run, tally)
+            runs.run_finish(run)
+    for event_id in webhook_services.pending_event_ids(limit=SWEEP_BATCH):
+        process_webhook_event.delay(event_id)
+        counts["webhook events"] += 1
+    return dict(counts)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def process_webhook_event(self: Any, event_id: int) -> str:
+    try:
+        return webhook_services.webhook_process(event_id=event_id)
+    except JiraRetryLater as exc:
+        if self.request.retries >= self.max_retries:
+            JiraWebhookEvent.objects.filter(pk=event_id).update(error=str(exc))
+            return "later"  # still unprocessed: the sweep takes it up again
+        raise self.retry(countdown=exc.countdown) from exc

@@ -61,11 +61,12 @@ def test_edit_a_section_save_and_see_the_change_highlighted_in_the_diff(page, pr
     # when: switch to the inline view (htmx, the URL follows)
     page.get_by_role("link", name="Inline").click()
     page.locator(".diff--inline").first.wait_for()
-    assert page.url.endswith("?mode=inline")
+    page.wait_for_url("**?mode=inline")  # htmx pushes the URL as it settles, just after the swap
     assert page.locator("tr.diff__row--delete del.diff__del").first.inner_text() == "click"
     assert page.locator("tr.diff__row--insert ins.diff__ins").first.inner_text() == "**tap**"
     # then: a reload keeps the inline view
     page.reload()
+    page.locator(".diff--inline").first.wait_for()
     assert page.locator(".diff--inline").count() >= 1 and page.locator(".diff--side").count() == 0
     assert page.csp_violations == []
 

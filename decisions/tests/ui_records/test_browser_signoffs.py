@@ -41,7 +41,7 @@ def test_request_give_then_stale_a_signoff(page, product, editor, viewer, contri
     sign_in(page, "eddie", url)
     panel.get_by_label(re.compile(re.escape(name(viewer)))).check()
     panel.get_by_label(re.compile(re.escape(name(contributor)))).check()
-    panel.get_by_label("As").select_option("architecture")
+    panel.get_by_label("As", exact=True).select_option("architecture")
     panel.get_by_role("button", name="Request sign-off").click()
     # then: both wait, and the record is in review (its status piece refreshed itself)
     page.locator("#signoffs .signoff-table").wait_for()
@@ -52,7 +52,7 @@ def test_request_give_then_stale_a_signoff(page, product, editor, viewer, contri
     sign_out(page)
     sign_in(page, "vic", url)
     page.get_by_role("heading", name="Your sign-off as Architecture").wait_for()
-    panel.get_by_label("Comment").fill("Ordering matters more than cost: approved.")
+    panel.get_by_label("Comment", exact=True).fill("Ordering matters more than cost: approved.")
     panel.get_by_role("button", name="Approve").click()
     # then
     panel.get_by_text("Ordering matters more than cost: approved.").first.wait_for()

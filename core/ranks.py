@@ -55,12 +55,51 @@ def rank_between(before: str | None, after: str | None) -> str:
     return _midpoint(low, after)
 
 
+# Appending (or prepending) counts in steps of STEP at a width of at least STEP_WIDTH digits instead of
+# halving the room left: halving toward the end grows a rank by one character every ~6 appends (a product's
+# ~770th item would outgrow the column), counting grows it by one character per BASE**STEP_WIDTH / STEP
+# (~1.7 million) appends, and still leaves STEP positions between neighbours for later moves.
+STEP_WIDTH = 6
+STEP = BASE**2
+
+
+def _value(rank: str, width: int) -> int:
+    value = 0
+    for char in rank.ljust(width, "0"):
+        value = value * BASE + _digit(char)
+    return value
+
+
+def _text(value: int, width: int) -> str:
+    chars = []
+    for _ in range(width):
+        value, remainder = divmod(value, BASE)
+        chars.append(DIGITS[remainder])
+    return "".join(reversed(chars)).rstrip("0")  # trailing zeros are the smallest digit: order is kept
+
+
 def rank_after(rank: str | None) -> str:
-    return rank_between(rank, None)
+    """A rank after `rank` with room to spare (the bottom of a list)."""
+    if rank is None:
+        return rank_between(None, None)
+    _validate(rank)
+    width = max(STEP_WIDTH, len(rank))
+    value = _value(rank, width) + STEP
+    if value >= BASE**width:  # past "zzz…": one character more, as halving would
+        return rank_between(rank, None)
+    return _text(value, width)
 
 
 def rank_before(rank: str | None) -> str:
-    return rank_between(None, rank)
+    """A rank before `rank` with room to spare (the top of a list)."""
+    if rank is None:
+        return rank_between(None, None)
+    _validate(rank)
+    width = max(STEP_WIDTH, len(rank))
+    value = _value(rank, width) - STEP
+    if value <= 0:
+        return rank_between(None, rank)
+    return _text(value, width)
 
 
 def initial_ranks(count: int) -> list[str]:

@@ -28,16 +28,20 @@ def test_rank_after_and_before_a_rank():
     after, before = rank_after(rank), rank_before(rank)
     # then
     assert before < rank < after
-    assert (before, after) == ("9", "r")
+    assert (before, after) == ("hzzz", "i001")  # one step of 36² at six digits each way
 
 
-def test_rank_after_the_last_digit_grows_a_character():
+def test_rank_after_the_last_digit_stays_short():
     # given the highest single-character rank
     # when
     rank = rank_after("z")
     # then
-    assert rank == "zi"
+    assert rank == "z001"
     assert rank > "z"
+
+
+def test_rank_after_the_very_end_grows_a_character():
+    assert rank_after("zzzzzz") == "zzzzzzi"
 
 
 def test_rank_between_adjacent_ranks_goes_one_level_deeper():
@@ -53,8 +57,9 @@ def test_rank_below_the_lowest_digit_never_ends_in_zero():
     # when
     rank = rank_before("1")
     # then
-    assert rank == "0i"
+    assert rank == "0zzz"
     assert rank < "1"
+    assert rank_before("000001") == "000000i"  # no room left to count down: one level deeper
 
 
 @pytest.mark.parametrize(
@@ -171,3 +176,28 @@ def test_initial_ranks_leave_room_before_between_and_after():
 def test_initial_ranks_of_nothing_is_empty():
     # given / when / then
     assert initial_ranks(0) == []
+
+
+def test_appending_thousands_keeps_ranks_short_and_ordered():
+    ranks = [rank_after(None)]
+    for _ in range(5_000):
+        ranks.append(rank_after(ranks[-1]))
+    assert ranks == sorted(ranks) and len(set(ranks)) == len(ranks)
+    assert max(len(rank) for rank in ranks) <= 6
+    assert not any(rank.endswith("0") for rank in ranks)
+
+
+def test_prepending_thousands_keeps_ranks_short_and_ordered():
+    ranks = [rank_before(None)]
+    for _ in range(5_000):
+        ranks.append(rank_before(ranks[-1]))
+    assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == len(ranks)
+    assert max(len(rank) for rank in ranks) <= 8
+    assert not any(rank.endswith("0") for rank in ranks)
+
+
+def test_appended_neighbours_leave_room_for_moves_between_them():
+    first = rank_after("i")
+    second = rank_after(first)
+    middle = rank_between(first, second)
+    assert first < middle < second and len(middle) <= 6

@@ -26,7 +26,8 @@ def long_ranks(product, other_product) -> None:
     """Payments: stories a, b, c with a long rank in the middle and one epic; Globex: two stories."""
     for title in "abc":
         StoryFactory(product=product, title=title)
-    Story.objects.filter(title="b").update(rank="k" + "0" * 90 + "1")
+    # b keeps its place between a ("i") and c ("i002") with a 92-character rank
+    Story.objects.filter(title="b").update(rank="i001" + "0" * 87 + "1")
     EpicFactory(product=product, title="Checkout")
     for title in "xy":
         StoryFactory(product=other_product, title=title)
@@ -52,7 +53,7 @@ def test_without_products_every_product_is_rebalanced(product, other_product, lo
     # then one line per product, by workspace
     assert output.splitlines() == [
         "PAY (Acme): 1 epic, 0 features, 3 stories, 0 tech-debt items; longest rank 92 → 1 characters.",
-        "GPAY (Globex): 0 epics, 0 features, 2 stories, 1 tech-debt item; longest rank 1 → 1 characters.",
+        "GPAY (Globex): 0 epics, 0 features, 2 stories, 1 tech-debt item; longest rank 4 → 1 characters.",
     ]
     assert story_ranks(other_product) == dict(zip("xy", initial_ranks(2), strict=True))
 

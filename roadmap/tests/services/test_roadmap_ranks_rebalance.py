@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from core.ranks import initial_ranks, rank_between
+from core.ranks import initial_ranks, rank_after, rank_between
 from roadmap.models import Lane, RoadmapItem
 from roadmap.services import roadmap_item_move, roadmap_ranks_rebalance
 from roadmap.tests.factories import RoadmapItemFactory
@@ -75,7 +75,7 @@ def test_a_move_to_the_bottom_of_a_lane_after_a_rebalance_uses_the_new_ranks(roa
     moved = roadmap_item_move(item=items["A"], lane=Lane.LATER)
     # then
     assert board(roadmap) == [("B", "now"), ("C", "next"), ("D", "next"), ("A", "later")]
-    assert moved.rank == ranks(roadmap)["A"] == rank_between(even[3], None)
+    assert moved.rank == ranks(roadmap)["A"] == rank_after(even[3])
     assert (ranks(roadmap)["B"], ranks(roadmap)["C"], ranks(roadmap)["D"]) == (even[1], even[2], even[3])
 
 

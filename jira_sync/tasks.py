@@ -9,6 +9,7 @@
 - push_sweep(): beat, every minute: pushes whatever the broker or a dead worker left pending, and
   processes webhook events that were stored but never processed.
 - process_webhook_event(event_id).
+- dry_run_mapping(mapping_id, run_id): the dry run of one mapping, into a run the API created.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import Counter
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
 from .jira import JiraError, JiraRetryLater
 from .models import JiraWebhookEvent, ProjectMapping, PushIntent, SyncRun
@@ -40,9 +42,11 @@ def run_mapping(
     """(the run, countdown when Jira asks to come back later). Shared by the task and the command."""
     mapping = ProjectMapping.objects.select_related("connection").filter(pk=mapping_id).first()
     if mapping is None or not mapping.connection.is_enabled:
+        _skip_queued_run(run_id, "The connection is disabled, or the mapping is gone: nothing was pulled.")
         return None, None
     if not mapping_claim(mapping_id):
         logger.info("jira_sync: mapping %s is being pulled already", mapping_id)
+        _skip_queued_run(run_id, "Another sync of this mapping was running: this one did nothing.")
         return None, None
     kind = SyncRun.Kind.FULL if full else SyncRun.Kind.PULL
     run = runs.run_start(connection=mapping.connection, mapping=mapping, kind=kind, run_id=run_id)
@@ -60,6 +64,14 @@ def run_mapping(
     return runs.run_finish(run), None
 
 
+def _skip_queued_run(run_id: int | None, message: str) -> None:
+    """A run queued ahead (by the API) that will not run must not stay `running` for ever."""
+    if run_id is not None:
+        SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).update(
+            status=SyncRun.Status.FAILED, finished_at=timezone.now(), message=message
+        )
+
+
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
 def pull_mapping(self: Any, mapping_id: int, full: bool = False, run_id: int | None = None) -> str:
     run, countdown = run_mapping(mapping_id, full=full, run_id=run_id)
@@ -75,6 +87,14 @@ def pull_mapping(self: Any, mapping_id: int, full: bool = False, run_id: int | N
 
 def _enabled_mapping_ids() -> list[int]:
     return list(ProjectMapping.objects.filter(connection__is_enabled=True).values_list("pk", flat=True))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def dry_run_mapping(mapping_id: int, run_id: int) -> str:
+    """The dry run of one mapping into a run queued ahead (by the API): the plan, nothing written."""
+    from .services.dry_run import dry_run_mapping as dry_run_service
+
+    return dry_run_service(mapping_id=mapping_id, run_id=run_id).status
 
 
 @shared_task(acks_late=True, ignore_result=True)

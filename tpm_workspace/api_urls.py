@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("decisions.api.urls")),
     path("", include("activity.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("jira_sync.api.urls")),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", docs_csp(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="swagger-ui"),
     path("redoc/", docs_csp(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),

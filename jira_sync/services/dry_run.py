@@ -87,3 +87,17 @@ def dry_run(*, connection: JiraConnection) -> SyncRun:
     except Exception as exc:
         return runs.run_finish(run, failed=True, message=str(exc), plan={"mappings": plans})
     return runs.run_finish(run, plan={"mappings": plans})
+
+
+def dry_run_mapping(*, mapping_id: int, run_id: int) -> SyncRun:
+    """The plan of one mapping into an existing run (queued ahead by the API, so that it can answer its id)."""
+    run = SyncRun.objects.get(pk=run_id)
+    try:
+        ctx = context_for(load_mapping(mapping_id))
+        try:
+            plan = plan_mapping(ctx)
+        finally:
+            ctx.client.close()
+    except Exception as exc:
+        return runs.run_finish(run, failed=True, message=str(exc) or type(exc).__name__, plan={"mappings": []})
+    return runs.run_finish(run, plan={"mappings": [plan]})

@@ -16,6 +16,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from jira_sync.tests.factories import jira_rows
 from webhooks.services import endpoint_create
 from workspaces.models import Workspace
 from workspaces.services import api_token_create
@@ -59,6 +60,8 @@ def demo_workspace(db) -> Workspace:
         events=["story.created"],
         is_active=False,
     )
+    # A Jira connection with a mapping, a linked story, a run with an item error and an open conflict.
+    jira_rows(workspace, workspace.products.order_by("pk").first())
     return workspace
 
 

@@ -83,12 +83,16 @@ def product_id_of(obj: Model) -> int:
 def page_url(obj: Model, *, product_id: int | None = None) -> str | None:
     """The page of a row, or None while that page does not exist (the `{% url … as %}` guard, in Python).
 
-    A requirement has no page of its own: it is shown in its PRD, at `#requirement-<pk>`.
+    A requirement's page is named by its PRD too (`decisions:requirement_detail`); without it, the
+    requirement is shown in its PRD, at `#requirement-<pk>`.
     """
     pid = product_id if product_id is not None else product_id_of(obj)
     try:
         if isinstance(obj, Requirement):
-            return reverse("decisions:prd_detail", args=[pid, obj.prd_id]) + f"#requirement-{obj.pk}"
+            try:
+                return reverse("decisions:requirement_detail", args=[pid, obj.prd_id, obj.pk])
+            except NoReverseMatch:
+                return reverse("decisions:prd_detail", args=[pid, obj.prd_id]) + f"#requirement-{obj.pk}"
         if isinstance(obj, TechDebtItem):
             try:
                 return reverse("backlog:techdebt_detail", args=[pid, obj.pk])

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from .views import items, techdebt, tree
+from .views import items, techdebt, techdebt_detail, tree
 
 P = "p/<int:product_id>/backlog/"
 
@@ -33,5 +33,11 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}markdown-preview/", items.markdown_preview, name="markdown_preview"),
     # Tech debt
     path(f"{P}tech-debt/", techdebt.techdebt, name="techdebt"),
-    path(f"{P}tech-debt/<int:techdebt_id>/", techdebt.techdebt_edit, name="techdebt_edit"),
+    # The list's row editor (htmx); `tech-debt/<id>/` itself is the item's page, below.
+    path(f"{P}tech-debt/<int:techdebt_id>/edit/", techdebt.techdebt_edit, name="techdebt_edit"),
+    # A tech-debt item's page: every field edited in place, scheduling, deletion, comments
+    path(f"{P}tech-debt/<int:techdebt_id>/", techdebt_detail.techdebt_detail, name="techdebt_detail"),
+    path(f"{P}tech-debt/<int:techdebt_id>/field/", techdebt_detail.techdebt_field, name="techdebt_field"),
+    path(f"{P}tech-debt/<int:techdebt_id>/schedule/", techdebt_detail.techdebt_schedule, name="techdebt_schedule"),
+    path(f"{P}tech-debt/<int:techdebt_id>/delete/", techdebt_detail.techdebt_delete, name="techdebt_delete"),
 ]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import prd_history, prd_requirements, prds
+from .views import prd_history, prd_requirements, prds, requirement_detail
 
 PRD = "p/<int:product_id>/prds/<int:prd_id>/"
 
@@ -34,5 +34,11 @@ urlpatterns = [
         f"{PRD}requirements/<int:requirement_id>/unlink/",
         prd_requirements.requirement_unlink,
         name="requirement_unlink",
+    ),
+    # A requirement's own page (its comments); `requirements/<id>/` is its editor in the table.
+    path(
+        f"{PRD}requirements/<int:requirement_id>/page/",
+        requirement_detail.requirement_detail,
+        name="requirement_detail",
     ),
 ]

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 # Apps whose browser pages are mounted at the root; each owns the full paths of its pages.
-UI_APPS = ("roadmap", "backlog", "decisions", "activity")
+UI_APPS = ("roadmap", "backlog", "decisions", "activity", "jira_sync")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

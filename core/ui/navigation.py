@@ -21,6 +21,7 @@ PRODUCT_NAV: tuple[tuple[str, str], ...] = (
     ("Tech debt", "backlog:techdebt"),
     ("PRDs", "decisions:prd_list"),
     ("Decisions", "decisions:decision_list"),
+    ("Jira", "jira_sync:mapping"),
 )
 
 

@@ -115,6 +115,9 @@ UI_OBJECT_KWARGS: dict[str, UrlObject] = {
     # activity
     "comment_id": UrlObject("activity.Comment", workspace="workspace"),
     "notification_id": UrlObject("activity.Notification", workspace="workspace"),
+    # jira_sync
+    "run_id": UrlObject("jira_sync.SyncRun", product=("mapping__product",)),
+    "conflict_id": UrlObject("jira_sync.Conflict", product=("link__mapping__product",)),
 }
 
 

@@ -19,6 +19,7 @@ from django.db.models import Count, ForeignKey, Model
 from django.test import Client
 
 from backlog.models import Story
+from jira_sync.tests.ui.factories import demo_jira
 from workspaces.models import Product, Workspace
 
 from .tenancy import database_fingerprint, object_for_kwarg, route_kwargs, route_to_url, url_routes
@@ -61,7 +62,9 @@ def demo_rows_for(route: str, *, workspace: Workspace, product: Product) -> tupl
 @pytest.fixture
 def demo_workspace(db) -> Workspace:
     call_command("seed_demo", stdout=StringIO())
-    return Workspace.objects.get(slug="acme-corp")
+    workspace = Workspace.objects.get(slug="acme-corp")
+    demo_jira(workspace)  # a Jira connection, mapping, run and conflict: rows for the jira_sync pages
+    return workspace
 
 
 def test_every_ui_route_hides_other_workspaces(client, demo_workspace, outsider, other_product):

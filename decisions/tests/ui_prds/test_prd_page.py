@@ -354,4 +354,5 @@ def test_the_page_lists_the_tracked_requirements_with_search_anchors(client, pro
     body = client.get(url("prd_detail", product.pk, prd.pk)).content.decode()
     row = fragment(body, f"requirement-{requirement.pk}")
     assert requirement.key in row and "Pay by card" in row and "Not traced" in row
-    assert f'href="{url("prd_requirements", product.pk, prd.pk)}#req-{requirement.pk}"' in row
+    # the key opens the requirement's own page (its comments); the table is one click away from there
+    assert f'href="{url("requirement_detail", product.pk, prd.pk, requirement.pk)}"' in row

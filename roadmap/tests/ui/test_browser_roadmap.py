@@ -105,7 +105,7 @@ def test_the_timeline_shows_the_item_bar_and_a_milestone_marker(page, product, e
     assert marker.locator(".timeline__milestone-label").text_content() == "Beta launch"
     assert page.locator(".timeline__dependency").count() == 1
     assert page.locator(".timeline__today text").text_content() == "Today"
-    assert page.get_by_role("img", name="Timeline of Payments 2026 by month").is_visible()
+    assert page.get_by_role("figure", name="Timeline of Payments 2026 by month").is_visible()
     # when: quarters, then a milestone added on the page (htmx swaps the timeline)
     page.get_by_role("link", name="Quarters").click()
     page.wait_for_url("**scale=quarters")

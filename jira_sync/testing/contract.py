@@ -13,6 +13,7 @@ and comment bodies loosely, so DC's wiki strings pass).
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ import jsonschema
 import referencing
 import referencing.jsonschema
 
-DEFAULT_SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "jira" / "jira-platform-v3.openapi.json"
+# Atlassian's published spec, vendored (spec/README.md says where from).
+DEFAULT_SPEC_PATH = Path(__file__).resolve().parent / "spec" / "jira-platform-v3.openapi.json.gz"
 SPEC_URI = "urn:jira-platform-v3"
 
 # Bodies of 4xx/5xx answers that the spec leaves undescribed: Jira sends an ErrorCollection (CONTRACT §11).
@@ -80,7 +82,8 @@ class ContractSpec:
     """The indexed spec: operations by method and path, and a validator per schema."""
 
     def __init__(self, spec_path: Path = DEFAULT_SPEC_PATH) -> None:
-        raw = json.loads(spec_path.read_text())
+        data = spec_path.read_bytes()
+        raw = json.loads(gzip.decompress(data) if spec_path.suffix == ".gz" else data)
         self.document = _openapi_to_jsonschema(raw)
         resource = referencing.Resource(contents=self.document, specification=referencing.jsonschema.DRAFT4)
         self.registry: referencing.Registry = referencing.Registry().with_resource(SPEC_URI, resource)

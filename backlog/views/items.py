@@ -21,7 +21,7 @@ from django.urls import reverse
 
 from core.errors import ApplicationError
 from core.markdown import render_markdown
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.forms import add_service_error
 from core.ui.http import ProductRequest, render_form_errors, render_page
 from core.ui.objects import get_in_product_or_404
@@ -32,7 +32,7 @@ from ..forms import EDITABLE_FIELDS, CriterionForm, ItemFieldForm, item_version
 from ..models import AcceptanceCriterion, Epic, Feature, Story
 from ..selectors.items import criteria_of, epic_for_page, feature_for_page, last_changed_by, story_for_page
 from ..selectors.tree import annotate_epics, children_of, feature_rollup
-from .tree import TreeState, allow, decorate_epics, decorate_features
+from .tree import TreeState, decorate_epics, decorate_features
 
 FIELD_TEMPLATE = "backlog/item_field.html"
 
@@ -228,14 +228,14 @@ def criteria_context(
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def story_detail(request: ProductRequest, story_id: int) -> HttpResponse:
     """A story: every field editable in place, the acceptance criteria, open review flags, comments."""
     return _item_page(request, STORY, story_id, story_extras)
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def story_edit(request: ProductRequest, story_id: int) -> HttpResponse:
     return _field_edit(request, STORY, story_id)
 
@@ -270,27 +270,27 @@ PAGE_EXTRAS: dict[str, Callable[[ProductRequest, Any], dict[str, Any]]] = {
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def epic_detail(request: ProductRequest, epic_id: int) -> HttpResponse:
     """An epic: its fields, progress, and its features and stories (added here too)."""
     return _item_page(request, EPIC, epic_id, epic_extras)
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def epic_edit(request: ProductRequest, epic_id: int) -> HttpResponse:
     return _field_edit(request, EPIC, epic_id)
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def feature_detail(request: ProductRequest, feature_id: int) -> HttpResponse:
     """A feature: its fields, progress and stories (added here too)."""
     return _item_page(request, FEATURE, feature_id, feature_extras)
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def feature_edit(request: ProductRequest, feature_id: int) -> HttpResponse:
     return _field_edit(request, FEATURE, feature_id)
 
@@ -299,7 +299,7 @@ def feature_edit(request: ProductRequest, feature_id: int) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def markdown_preview(request: ProductRequest) -> HttpResponse:
     """The sanitized HTML of the Markdown being edited (`description` or `text`), as the page will show it."""
     text = request.POST.get("description", request.POST.get("text", ""))
@@ -333,7 +333,7 @@ def _criterion(request: ProductRequest, criterion_id: int) -> AcceptanceCriterio
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def criterion_add(request: ProductRequest, story_id: int) -> HttpResponse:
     """A criterion at the end of the checklist; the field stays ready for the next one."""
     story = get_in_product_or_404(Story, product=request.product, pk=story_id)
@@ -354,7 +354,7 @@ def _story_page_item(request: ProductRequest, story: Story) -> Story:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def criterion_toggle(request: ProductRequest, criterion_id: int) -> HttpResponse:
     """Mark a criterion met (`is_met=1`) or not (`is_met=0`)."""
     criterion = _criterion(request, criterion_id)
@@ -363,7 +363,7 @@ def criterion_toggle(request: ProductRequest, criterion_id: int) -> HttpResponse
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def criterion_edit(request: ProductRequest, criterion_id: int) -> HttpResponse:
     """GET: the criterion's editor (in the checklist). POST: reword it."""
     criterion = _criterion(request, criterion_id)
@@ -388,7 +388,7 @@ def criterion_edit(request: ProductRequest, criterion_id: int) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def criterion_delete(request: ProductRequest, criterion_id: int) -> HttpResponse:
     criterion = _criterion(request, criterion_id)
     services.criterion_delete(criterion=criterion, actor=request.user)

@@ -12,7 +12,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from core.errors import ApplicationError
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.forms import add_service_error
 from core.ui.http import ProductRequest, render_page
 from core.ui.objects import get_in_product_or_404
@@ -22,7 +22,6 @@ from .. import services
 from ..forms import TechDebtForm, item_version
 from ..models import TechDebtItem
 from ..selectors.items import last_changed_by, tech_debt_list
-from .tree import allow
 
 TEMPLATE = "backlog/techdebt.html"
 ITEMS_PER_PAGE = 50
@@ -39,7 +38,7 @@ def list_context(request: ProductRequest, sort: str, page_number: str | None, **
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def techdebt(request: ProductRequest) -> HttpResponse:
     """GET: the product's tech debt (`?sort=cost|rank`, `?edit=<id>` opens a row's editor without JS).
     POST: a new item (the form stays open for the next one)."""
@@ -72,7 +71,7 @@ def techdebt(request: ProductRequest) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def techdebt_edit(request: ProductRequest, techdebt_id: int) -> HttpResponse:
     """GET: a row's editor (or the row again with `?cancel=1`). POST: save it, refusing a stale version (409)."""
     item = get_in_product_or_404(

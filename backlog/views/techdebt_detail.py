@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from core.errors import ApplicationError
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.forms import add_service_error
 from core.ui.http import ProductRequest, render_form_errors, render_page, wants_partial
 from workspaces.models import Role
@@ -28,7 +28,6 @@ from ..models import TechDebtItem
 from ..selectors.items import last_changed_by
 from ..selectors.techdebt import tech_debt_for_page
 from ..techdebt_forms import TECH_DEBT_FIELDS, TECH_DEBT_LABELS, TechDebtFieldForm, TechDebtScheduleForm
-from .tree import allow
 
 TEMPLATE = "backlog/techdebt_detail.html"
 CONFLICT = 409
@@ -98,7 +97,7 @@ def schedule_context(request: ProductRequest, item: TechDebtItem, **extra: Any) 
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def techdebt_detail(request: ProductRequest, techdebt_id: int) -> HttpResponse:
     """A tech-debt item: every field, scheduling, open review flags, comments (`?edit=<field>` opens an editor)."""
     item = _item(request, techdebt_id)
@@ -107,7 +106,7 @@ def techdebt_detail(request: ProductRequest, techdebt_id: int) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD", "POST")
+@allow_methods("GET", "HEAD", "POST")
 def techdebt_field(request: ProductRequest, techdebt_id: int) -> HttpResponse:
     """GET: one field's editor (`?field=`), or its value again (`&cancel=1`). POST: save that field."""
     item = _item(request, techdebt_id)
@@ -166,7 +165,7 @@ def _conflict(request: ProductRequest, techdebt_id: int, name: str, stale: TechD
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def techdebt_schedule(request: ProductRequest, techdebt_id: int) -> HttpResponse:
     """Make the story that pays the debt off, in an open sprint or the backlog; once only (else 409)."""
     item = _item(request, techdebt_id)
@@ -199,7 +198,7 @@ def techdebt_schedule(request: ProductRequest, techdebt_id: int) -> HttpResponse
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=DELETE_ROLE)
-@allow("POST")
+@allow_methods("POST")
 def techdebt_delete(request: ProductRequest, techdebt_id: int) -> HttpResponse:
     """Delete the item (a story already scheduled to pay it off stays) and go back to the list."""
     item = _item(request, techdebt_id)

@@ -9,23 +9,20 @@ of the page would show.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import push_url, reswap, retarget
 
 from core.errors import ApplicationError
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.forms import MoveForm, add_service_error
 from core.ui.http import ProductRequest, render_form_errors, render_page
 from core.ui.objects import get_in_product_or_404
@@ -33,7 +30,7 @@ from workspaces.models import Role
 
 from .. import services
 from ..forms import BulkStoryForm, StoryCreateForm, StoryFilterForm, TitleForm
-from ..models import AcceptanceCriterion, Epic, Feature, Story, TechDebtItem
+from ..models import Epic, Feature, Story
 from ..selectors.items import filtered_stories
 from ..selectors.tree import Children, annotate_epics, children_of, epic_page, feature_rollup, set_neighbours
 
@@ -42,37 +39,6 @@ STORIES_PER_PAGE = 50
 
 
 # --- Methods, after the tenancy check -------------------------------------------------------------------
-
-# How a URL keyword argument reaches its product (docs/ui.md: `<model>_id`).
-URL_OBJECTS: dict[str, tuple[type[Model], str]] = {
-    "epic_id": (Epic, "product"),
-    "feature_id": (Feature, "product"),
-    "story_id": (Story, "product"),
-    "criterion_id": (AcceptanceCriterion, "story__product"),
-    "techdebt_id": (TechDebtItem, "product"),
-}
-
-
-def allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """`require_http_methods`, except that the objects the URL names are looked up in the product first
-    when the method is refused: an id from another product answers 404 whatever the method, never a 405
-    that says it exists. (An allowed method looks them up in the view itself, once.)"""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapper(request: ProductRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.method not in methods:
-                for name, value in kwargs.items():
-                    model, path = URL_OBJECTS[name]
-                    get_in_product_or_404(
-                        model._default_manager.all(), product=request.product, pk=value, product_path=path
-                    )
-                return HttpResponseNotAllowed(methods)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 # --- State in the URL -------------------------------------------------------------------------------
@@ -261,7 +227,7 @@ def body_context(request: ProductRequest, state: TreeState) -> dict[str, Any]:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def tree(request: ProductRequest) -> HttpResponse:
     """The backlog: epics in rank order (a page at a time) or, with a filter, the matching stories."""
     context = body_context(request, TreeState(request.path, request.GET))
@@ -272,7 +238,7 @@ def tree(request: ProductRequest) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def epic_node(request: ProductRequest, epic_id: int) -> HttpResponse:
     """One epic's row, opened (`?expanded=1`: with its children) or closed; the page's URL follows."""
     epic = get_in_product_or_404(Epic.objects.select_related("status", "owner"), product=request.product, pk=epic_id)
@@ -290,7 +256,7 @@ def epic_node(request: ProductRequest, epic_id: int) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("GET", "HEAD")
+@allow_methods("GET", "HEAD")
 def feature_node(request: ProductRequest, feature_id: int) -> HttpResponse:
     """One feature's row, opened (`?expanded=1`: with its stories) or closed."""
     feature = get_in_product_or_404(
@@ -359,7 +325,7 @@ def _bad_move(request: ProductRequest, exc: ValidationError) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def epic_move(request: ProductRequest) -> HttpResponse:
     """Rank an epic among the epics; answers the page's list of epics, read again."""
     try:
@@ -394,7 +360,7 @@ def feature_children_context(
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def feature_move(request: ProductRequest) -> HttpResponse:
     """Rank a feature among the features of its epic; answers that epic's list of features."""
     try:
@@ -420,7 +386,7 @@ def story_list_context(request: ProductRequest, parent: str, state: TreeState) -
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def story_move(request: ProductRequest) -> HttpResponse:
     """Rank a story among its siblings (the stories of its feature, or directly under its epic)."""
     try:
@@ -450,7 +416,7 @@ def _form_errors(request: ProductRequest, slot: Slot) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def epic_create(request: ProductRequest) -> HttpResponse:
     """A new epic at the end of the backlog; the form stays open for the next one."""
     form = TitleForm(request.POST, prefix_id="epic-form")
@@ -469,7 +435,7 @@ def epic_create(request: ProductRequest) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def feature_create(request: ProductRequest, epic_id: int) -> HttpResponse:
     """A new feature under an epic; answers the epic's children with the form open for the next one."""
     epic = get_in_product_or_404(Epic.objects.select_related("product"), product=request.product, pk=epic_id)
@@ -507,7 +473,7 @@ def _story_create(request: ProductRequest, parent: Epic | Feature) -> HttpRespon
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def epic_story_create(request: ProductRequest, epic_id: int) -> HttpResponse:
     """A new story directly under an epic."""
     epic = get_in_product_or_404(Epic.objects.select_related("product"), product=request.product, pk=epic_id)
@@ -515,7 +481,7 @@ def epic_story_create(request: ProductRequest, epic_id: int) -> HttpResponse:
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def feature_story_create(request: ProductRequest, feature_id: int) -> HttpResponse:
     """A new story under a feature."""
     feature = get_in_product_or_404(Feature.objects.select_related("product"), product=request.product, pk=feature_id)
@@ -526,7 +492,7 @@ def feature_story_create(request: ProductRequest, feature_id: int) -> HttpRespon
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)
-@allow("POST")
+@allow_methods("POST")
 def story_bulk(request: ProductRequest) -> HttpResponse:
     """Set the status or the sprint of the selected stories; each refusal is reported with its story."""
     form = BulkStoryForm(request.POST, product=request.product)

@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django_htmx.http import HttpResponseClientRedirect
 
 from workspaces.access import access_product
 from workspaces.models import Membership, Role
+
+from .objects import named_rows_in_product
 
 if TYPE_CHECKING:
     from .http import ProductRequest
@@ -62,6 +64,29 @@ def product_view(
             request.membership = membership
             request.can_write = membership.has_role(unsafe_role)
             return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def allow_methods(*methods: str) -> Callable[[ProductViewFunc], ProductViewFunc]:
+    """`require_http_methods` for product pages, put under `product_view`: a refused method answers 405
+    only once the objects the URL names (core.ui.objects.URL_OBJECTS) are found in the product, so that
+    an id of another product is a 404 whatever the method. An allowed method costs no query here: the
+    view looks its rows up itself."""
+    allowed = [method.upper() for method in methods]
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.append("HEAD")
+
+    def decorator(view: ProductViewFunc) -> ProductViewFunc:
+        @wraps(view)
+        def wrapper(request: ProductRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method in allowed:
+                return view(request, *args, **kwargs)
+            if not named_rows_in_product(product=request.product, kwargs=kwargs):
+                raise Http404("Not found.")
+            return HttpResponseNotAllowed(allowed)
 
         return wrapper
 

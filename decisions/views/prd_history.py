@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.http import ProductRequest, render_form_errors, render_page
 from core.ui.objects import get_in_product_or_404
 
@@ -17,7 +17,6 @@ from ..models import PRD, PRDVersion
 from ..prd_diff import version_diff
 from ..prd_forms import DIFF_MODES, CompareForm
 from ..prd_selectors import prd_versions
-from .prd_common import allow_methods
 
 VERSIONS_PER_PAGE = 25
 

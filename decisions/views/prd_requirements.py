@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from backlog.models import Feature, Story
 from core.errors import ApplicationError
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.forms import add_service_error
 from core.ui.http import ProductRequest, render_form_errors, render_page, wants_partial
 from core.ui.objects import get_in_product_or_404
@@ -28,7 +28,6 @@ from ..prd_selectors import (
     prd_for_page,
     requirements_for_table,
 )
-from .prd_common import allow_methods
 
 TEMPLATE = "decisions/prds/requirements.html"
 CONFLICT_STATUS = 409

@@ -19,7 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django_htmx.http import trigger_client_event
 
 from core.errors import ApplicationError
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.forms import add_service_error
 from core.ui.http import ProductRequest, render_form_errors, render_page, wants_partial
 from core.ui.objects import get_in_product_or_404
@@ -28,7 +28,6 @@ from .. import services
 from ..models import PRD, PRDSection, PRDVersion
 from ..prd_forms import PRDCreateForm, PreviewForm, SectionAddForm, SectionEditForm
 from ..prd_selectors import prd_for_page, prd_list_for_product, prd_open_flags, requirements_for_table
-from .prd_common import allow_methods
 
 CONFLICT_STATUS = 409
 PRD_SAVED_EVENT = "prd-saved"  # the sign-off panel reloads on it: a save may have made sign-offs stale

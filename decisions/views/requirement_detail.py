@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 
-from core.ui.decorators import product_view
+from core.ui.decorators import allow_methods, product_view
 from core.ui.http import ProductRequest, render_page
 from workspaces.models import Role
 
 from ..requirement_selectors import requirement_for_page
-from .prd_common import allow_methods
 
 
 @product_view()

@@ -1,7 +1,7 @@
 """Generated from the URL patterns: every browser route with an id, GET and POST, as a member of another workspace.
 
 Each route is called with the ids of rows of the demo workspace (the keyword argument names the
-model: `story_id` → backlog.Story, see tenancy.UI_OBJECT_KWARGS and docs/ui.md). The answer must be
+model: `story_id` → backlog.Story, see core.ui.objects.URL_OBJECTS and docs/ui.md). The answer must be
 404 — never a 403 that says the row exists — and no row anywhere may change. The same route with the
 outsider's own product and the demo's object ids must also answer 404 (an object is looked up within
 the product of the URL). Anonymous visitors are sent to sign in. A route whose keyword arguments
@@ -19,10 +19,11 @@ from django.db.models import Count, ForeignKey, Model
 from django.test import Client
 
 from backlog.models import Story
+from core.ui.objects import object_for_kwarg
 from jira_sync.tests.ui.factories import demo_jira
 from workspaces.models import Product, Workspace
 
-from .tenancy import database_fingerprint, object_for_kwarg, route_kwargs, route_to_url, url_routes
+from .tenancy import database_fingerprint, route_kwargs, route_to_url, url_routes
 
 # Doors with their own walks (test_api_tenancy.py) or their own permission model: the admin site, and
 # Jira's webhook receiver, which no person signs in to (an HMAC signature per connection; its own tests).
@@ -43,7 +44,7 @@ def demo_rows_for(route: str, *, workspace: Workspace, product: Product) -> tupl
             continue
         described = object_for_kwarg(name)
         if described is None:
-            return None, f"{route}: no model for the keyword argument {name!r} (add it to tenancy.UI_OBJECT_KWARGS)"
+            return None, f"{route}: no model for the keyword argument {name!r} (add it to core.ui.objects.URL_OBJECTS)"
         model = described.model_class()
         rows = described.rows_in(workspace_id=workspace.pk, product_id=product.pk)
         # Children of the rows already chosen (a version of this PRD, an option of this decision).

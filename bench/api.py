@@ -502,16 +502,21 @@ neither growing by more than {GOAL_GROWTH:.0%} from the smallest to the largest 
     print(f"Wrote {path}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def server_arguments(parser: argparse.ArgumentParser, *, requests: int, warmup: int) -> argparse.ArgumentParser:
+    """The options every HTTP benchmark here shares: sizes, series, the database and gunicorn's settings."""
     parser.add_argument("--sizes", default="1000,10000,100000", help="Stories per product, comma-separated")
-    parser.add_argument("--requests", type=int, default=300, help="Measured requests per endpoint and size")
-    parser.add_argument("--warmup", type=int, default=50, help="Requests before measuring")
+    parser.add_argument("--requests", type=int, default=requests, help="Measured requests per series")
+    parser.add_argument("--warmup", type=int, default=warmup, help="Requests before measuring")
     parser.add_argument("--rounds", type=int, default=10, help="Turns the series take (load drift is shared)")
     parser.add_argument("--database", default="tpm_bench")
     parser.add_argument("--host", default="127.0.0.1:5432", help="PostgreSQL host:port (user postgres)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="gthread")
+    return parser
+
+
+def main() -> None:
+    parser = server_arguments(argparse.ArgumentParser(description=__doc__.split("\n\n")[0]), requests=300, warmup=50)
     parser.add_argument("--no-floor", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="Do not write bench/RESULTS.md")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS.md"))

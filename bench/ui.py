@@ -365,14 +365,7 @@ at {GOAL_SIZE:,} stories, with a number of queries that does not grow with the p
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000,10000,100000", help="Stories per product, comma-separated")
-    parser.add_argument("--requests", type=int, default=200, help="Measured requests per page and size")
-    parser.add_argument("--warmup", type=int, default=20, help="Requests before measuring")
-    parser.add_argument("--rounds", type=int, default=10, help="Turns the series take (load drift is shared)")
-    parser.add_argument("--database", default="tpm_bench")
-    parser.add_argument("--host", default="127.0.0.1:5432", help="PostgreSQL host:port (user postgres)")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="gthread")
+    api.server_arguments(parser, requests=200, warmup=20)
     parser.add_argument("--no-write", action="store_true", help="Do not write the results file")
     parser.add_argument("--output", default=str(ROOT / "bench" / "RESULTS-ui.md"))
     args = parser.parse_args()

@@ -199,7 +199,9 @@ def _text(text: str, marks: list[Node]) -> Node:
 # --- ADF → wiki ------------------------------------------------------------------------------------------------
 
 _WIKI_SPECIAL = re.compile(r"([*_{}\[\]|!^~+])")  # a backslash is written as &#92;: `\\\\` is a line break
-_WIKI_LINE_START = re.compile(r"^(\s*)([#*-]+(?=\s)|h[1-6]\.|bq\.)", re.MULTILINE)  # list markers, headings
+# What the reader would take for a list marker, heading or quote at a line start (_LIST_LINE: markers then
+# spaces on the same line; a newline right after "*#*" leaves it bold text), escaped on the way out.
+_WIKI_LINE_START = re.compile(r"^([ \t]*)([#*-]+(?=[ \t])|h[1-6]\.|bq\.)", re.MULTILINE)
 _WIKI_DASH = re.compile(r"(?<![\w\\])-(?=\S)|(?<=\S)-(?!\w)")
 
 

@@ -9,12 +9,14 @@ left out of the values: the merge then leaves it alone on both sides.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
 from backlog.models import Epic, Feature, Priority, Story, WorkflowStatus
@@ -68,12 +70,22 @@ def norm_labels(names: Any) -> list[str]:
 
 @dataclass
 class SyncContext:
-    """One mapping at work: its connection, client and lookups, cached for the length of a run."""
+    """One mapping at work: its connection, client and lookups, cached for the length of a run.
+
+    The caches hold only what was found (a link, a member, a status): a miss is asked again, so an
+    item linked or a person invited during the run is seen.
+    """
 
     connection: JiraConnection
     mapping: ProjectMapping
     client: JiraClient
     _statuses: dict[str, StatusMapping] | None = field(default=None, repr=False)
+    _workflow_statuses: dict[int, WorkflowStatus] | None = field(default=None, repr=False)
+    _items: dict[str, Epic | Feature | Story] = field(default_factory=dict, repr=False)  # Jira id → our item
+    _ids_by_key: dict[str, str] = field(default_factory=dict, repr=False)  # Jira key → Jira id
+    _ids_by_item: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)  # (kind, pk) → Jira id
+    _members: dict[str, Any] = field(default_factory=dict, repr=False)  # e-mail → workspace member
+    _linked: set[str] = field(default_factory=set, repr=False)  # Jira ids and keys with a live link
 
     @property
     def cloud(self) -> bool:
@@ -103,6 +115,61 @@ class SyncContext:
             return "parent"
         level = self.mapping.level_of_kind(kind)
         return (self.mapping.epic_link_field_id if level <= 0 else self.mapping.parent_link_field_id) or None
+
+    def workflow_status(self, pk: int) -> WorkflowStatus:
+        if self._workflow_statuses is None:
+            self._workflow_statuses = {
+                s.pk: s for s in WorkflowStatus.objects.filter(product_id=self.mapping.product_id)
+            }
+        if pk not in self._workflow_statuses:
+            self._workflow_statuses[pk] = WorkflowStatus.objects.get(pk=pk)
+        return self._workflow_statuses[pk]
+
+    def remember(self, link: IssueLink, item: Any | None = None) -> None:
+        """Note a live link (and its item) for the lookups below."""
+        item = item if item is not None else link.item
+        self._ids_by_key[link.jira_key] = link.jira_issue_id
+        self._linked |= {link.jira_key, link.jira_issue_id}
+        if item is not None:
+            self._items[link.jira_issue_id] = item
+            self._ids_by_item[(item_kind(item), item.pk)] = link.jira_issue_id
+
+    def load_links(self, refs: Iterable[str]) -> None:
+        """Read the live links of these Jira ids or keys (a page's parents) in one query."""
+        missing = {ref for ref in refs if ref not in self._linked}
+        if not missing:
+            return
+        rows = IssueLink.objects.filter(connection=self.connection, archived_at__isnull=True).filter(
+            Q(jira_issue_id__in=missing) | Q(jira_key__in=missing)
+        )
+        for link in rows.select_related("epic", "feature", "story"):
+            self.remember(link)
+
+    def is_linked(self, ref: str) -> bool:
+        self.load_links([ref])
+        return ref in self._linked
+
+    def item_for_ref(self, ref: str) -> Epic | Feature | Story | None:
+        """Our item linked to the Jira issue with this id or key, if any."""
+        self.load_links([ref])
+        return self._items.get(self._ids_by_key.get(ref, ref))
+
+    def jira_id_of(self, item: Any) -> str | None:
+        key = (item_kind(item), item.pk)
+        if key not in self._ids_by_item:
+            link = self.link_for(item)
+            if link is None or link.archived_at:
+                return link.jira_issue_id if link else None
+            self.remember(link, item)
+        return self._ids_by_item[key]
+
+    def member(self, email: str) -> Any | None:
+        if email not in self._members:
+            person = member_by_email(self, email)
+            if person is None:
+                return None
+            self._members[email] = person
+        return self._members[email]
 
     def link_for(self, item: Any) -> IssueLink | None:
         return IssueLink.objects.filter(**{f"{item_kind(item)}_id": item.pk}).first()
@@ -141,12 +208,13 @@ def parent_expressible(ctx: SyncContext, kind: str) -> bool:
     return ctx.mapping.story_level + 1 in {ctx.mapping.epic_level, ctx.mapping.feature_level}
 
 
-def ours_values(ctx: SyncContext, item: Any) -> dict[str, Any]:
+def ours_values(ctx: SyncContext, item: Any, *, labels: Iterable[str] | None = None) -> dict[str, Any]:
+    """`labels`: the item's label names when the caller has them (an item it just created)."""
     kind = item_kind(item)
     values: dict[str, Any] = {
         "summary": item.title.strip(),
         "description": norm_markdown(item.description, cloud=ctx.cloud),
-        "labels": norm_labels(item.labels.values_list("name", flat=True)),
+        "labels": norm_labels(item.labels.values_list("name", flat=True) if labels is None else labels),
         "status": item.status_id,
     }
     if kind == "story":
@@ -158,8 +226,8 @@ def ours_values(ctx: SyncContext, item: Any) -> dict[str, Any]:
         if parent is None:
             values["parent"] = None
         else:
-            link = ctx.link_for(parent)
-            values["parent"] = link.jira_issue_id if link else f"{LOCAL_PARENT}{item_kind(parent)}:{parent.pk}"
+            jira_id = ctx.jira_id_of(parent)
+            values["parent"] = jira_id or f"{LOCAL_PARENT}{item_kind(parent)}:{parent.pk}"
     return values
 
 
@@ -176,7 +244,10 @@ def _jira_parent_id(ctx: SyncContext, kind: str, fields: dict[str, Any]) -> tupl
         return True, None
     if isinstance(value, dict):
         return True, str(value.get("id")) if value.get("id") else None
-    link = IssueLink.objects.filter(connection=ctx.connection, jira_key=str(value)).first()
+    ctx.load_links([str(value)])
+    if str(value) in ctx._ids_by_key:
+        return True, ctx._ids_by_key[str(value)]
+    link = IssueLink.objects.filter(connection=ctx.connection, jira_key=str(value)).first()  # an archived one
     if link is not None:
         return True, link.jira_issue_id
     try:
@@ -259,15 +330,6 @@ def jira_fields(ctx: SyncContext, kind: str, values: dict[str, Any], *, marker: 
 # --- theirs → ours ------------------------------------------------------------------------------------------
 
 
-def item_for_jira_id(ctx: SyncContext, jira_id: str) -> Epic | Feature | Story | None:
-    link = (
-        IssueLink.objects.filter(connection=ctx.connection, jira_issue_id=jira_id, archived_at__isnull=True)
-        .select_related("epic", "feature", "story")
-        .first()
-    )
-    return link.item if link else None
-
-
 def member_by_email(ctx: SyncContext, email: str) -> Any | None:
     from django.contrib.auth import get_user_model
 
@@ -291,13 +353,13 @@ def service_changes(ctx: SyncContext, kind: str, changes: dict[str, Any]) -> tup
         elif name == "labels":
             labels = list(value)
         elif name == "status":
-            model_changes["status"] = WorkflowStatus.objects.get(pk=value)
+            model_changes["status"] = ctx.workflow_status(value)
         elif name == "points":
             model_changes["points"] = None if value is None else int(Decimal(value).to_integral_value())
         elif name == "priority" and value and value.lower() in PRIORITY_VALUES:
             model_changes["priority"] = PRIORITY_VALUES[value.lower()]
         elif name == "assignee":
-            person = member_by_email(ctx, value) if value else None
+            person = ctx.member(value) if value else None
             if value is None or person is not None:
                 model_changes["assignee"] = person
         elif name == "parent":
@@ -306,7 +368,7 @@ def service_changes(ctx: SyncContext, kind: str, changes: dict[str, Any]) -> tup
 
 
 def _parent_changes(ctx: SyncContext, kind: str, jira_id: str | None) -> dict[str, Any]:
-    parent = item_for_jira_id(ctx, jira_id) if jira_id else None
+    parent = ctx.item_for_ref(jira_id) if jira_id else None
     if kind == "feature":
         return {"epic": parent} if isinstance(parent, Epic) else {}
     if kind == "story":

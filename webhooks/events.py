@@ -30,7 +30,7 @@ from django.db import transaction
 
 from .models import SUBSCRIBABLE_KINDS, EventKind, OutboxEvent, WebhookEndpoint
 
-__all__ = ["EventKind", "record_event"]
+__all__ = ["EventKind", "record_event", "record_events"]
 
 
 def record_event(*, workspace_id: int, kind: str, payload: dict[str, Any]) -> OutboxEvent | None:
@@ -39,15 +39,33 @@ def record_event(*, workspace_id: int, kind: str, payload: dict[str, Any]) -> Ou
     `payload` is the event's `data`: plain JSON values (dates and decimals are encoded), ids
     rather than objects, nothing secret. Returns the event, or None when nobody subscribes.
     """
-    if kind not in SUBSCRIBABLE_KINDS:
-        raise ValueError(f"Unknown webhook event kind {kind!r}; add it to webhooks.models.EventKind.")
-    subscriptions = WebhookEndpoint.objects.filter(workspace_id=workspace_id, is_active=True).values_list(
-        "events", flat=True
-    )
-    if not any(kind in (events or []) for events in subscriptions):
+    if not _subscribed(workspace_id, kind):
         return None
     event = OutboxEvent.objects.create(workspace_id=workspace_id, kind=kind, payload=payload)
     from .services import enqueue_dispatch
 
     transaction.on_commit(partial(enqueue_dispatch, event.pk))
     return event
+
+
+def _subscribed(workspace_id: int, kind: str) -> bool:
+    if kind not in SUBSCRIBABLE_KINDS:
+        raise ValueError(f"Unknown webhook event kind {kind!r}; add it to webhooks.models.EventKind.")
+    subscriptions = WebhookEndpoint.objects.filter(workspace_id=workspace_id, is_active=True).values_list(
+        "events", flat=True
+    )
+    return any(kind in (events or []) for events in subscriptions)
+
+
+def record_events(*, workspace_id: int, kind: str, payloads: list[dict[str, Any]]) -> list[OutboxEvent]:
+    """`record_event` for a batch of changes of one kind (an import): one subscription check, one insert."""
+    if not payloads or not _subscribed(workspace_id, kind):
+        return []
+    events = OutboxEvent.objects.bulk_create(
+        OutboxEvent(workspace_id=workspace_id, kind=kind, payload=payload) for payload in payloads
+    )
+    from .services import enqueue_dispatch
+
+    for event in events:
+        transaction.on_commit(partial(enqueue_dispatch, event.pk))
+    return events

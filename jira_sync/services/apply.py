@@ -76,11 +76,8 @@ def upsert_issue(ctx: SyncContext, issue: dict[str, Any], *, depth: int = 0) -> 
     jira_id = str(issue["id"])
     updated = parse_jira_time(issue["fields"]["updated"])
     link = IssueLink.objects.filter(connection=ctx.connection, jira_issue_id=jira_id).first()
-    if link is not None and link.archived_reason == IssueLink.ArchiveReason.DELETED_HERE:
-        outcome.counts["skipped"] += 1
-        return outcome
-    if link is not None and not link.archived_at and link.jira_updated and updated <= link.jira_updated:
-        outcome.counts["unchanged"] += 1
+    if link is not None and (settled := already_settled(link, updated)):
+        outcome.counts[settled] += 1
         return outcome
     _parent_first(ctx, issue, kind, depth)
     with issue_lock(ctx, jira_id), transaction.atomic():
@@ -94,15 +91,22 @@ def upsert_issue(ctx: SyncContext, issue: dict[str, Any], *, depth: int = 0) -> 
     return outcome
 
 
+def already_settled(link: IssueLink, updated: Any) -> str | None:
+    """Why the issue needs no work, as the count it goes to: "skipped" (deleted here: never brought back)
+    or "unchanged" (this `updated` was applied already); None when it must be merged."""
+    if link.archived_reason == IssueLink.ArchiveReason.DELETED_HERE:
+        return "skipped"
+    if not link.archived_at and link.jira_updated and updated <= link.jira_updated:
+        return "unchanged"
+    return None
+
+
 def _parent_first(ctx: SyncContext, issue: dict[str, Any], kind: str, depth: int) -> None:
     """A child needs its parent here first: fetch and upsert a parent we do not hold yet."""
     ref = jira_parent_ref(issue, ctx, kind)
     if not ref or depth >= MAX_PARENT_DEPTH:
         return
-    if (
-        IssueLink.objects.filter(connection=ctx.connection, archived_at__isnull=True).filter(jira_issue_id=ref).exists()
-        or IssueLink.objects.filter(connection=ctx.connection, jira_key=ref, archived_at__isnull=True).exists()
-    ):
+    if ctx.is_linked(ref):
         return
     parent = ctx.client.get_issue(ref, fields=ctx.search_fields())
     if issue_project_id(parent) == ctx.mapping.jira_project_id:

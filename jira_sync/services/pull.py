@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,9 +25,11 @@ from django.utils import timezone
 
 from ..fields import SyncContext, parse_jira_time
 from ..jira import JiraError, JiraRetryLater
-from ..models import ProjectMapping, SyncRun
+from ..jira.prefetch import read_ahead
+from ..models import IssueLink, ProjectMapping, SyncRun
 from . import runs
-from .apply import SyncProblem, upsert_issue
+from .apply import SyncProblem, already_settled, issue_kind, upsert_issue
+from .batch import create_fresh
 from .connections import client_for
 
 PAGE_SIZE = 100
@@ -95,10 +99,17 @@ def pull_mapping(*, mapping_id: int, run: SyncRun, progress: Progress | None = N
         SyncRun.objects.filter(pk=run.pk).update(kind=SyncRun.Kind.IMPORT)
     seen = 0
     newest: datetime | None = mapping.watermark
-    estimate = _estimate(ctx) if first_import else None  # for the progress bar; never on incremental pulls
-    try:
-        for jql in queries(mapping):
-            for page in ctx.client.search_pages(jql, fields=ctx.search_fields(), max_results=PAGE_SIZE):
+    fields = ctx.search_fields()
+    pages = chain.from_iterable(
+        ctx.client.search_pages(jql, fields=fields, max_results=PAGE_SIZE) for jql in queries(mapping)
+    )
+    # The count (for the progress bar; never on incremental pulls) and the next page travel while
+    # this one is applied.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jira-count") as pool:
+        counting = pool.submit(_count, ctx) if first_import else None
+        estimate: int | None = None
+        try:
+            for page in read_ahead(pages):
                 counts = apply_page(ctx, run, page.issues)
                 seen += len(page.issues)
                 stamps = [parse_jira_time(i["fields"]["updated"]) for i in page.issues if i.get("fields")]
@@ -107,10 +118,13 @@ def pull_mapping(*, mapping_id: int, run: SyncRun, progress: Progress | None = N
                 runs.run_progress(run, counts, pages=1, seen=len(page.issues))
                 if not first_import and newest is not None:
                     ProjectMapping.objects.filter(pk=mapping.pk).update(watermark=newest)
+                if counting is not None and counting.done():
+                    estimate = _record_estimate(ctx, counting.result())
+                    counting = None
                 if progress:
                     progress(seen, estimate or page.total)
-    finally:
-        ctx.client.close()
+        finally:
+            ctx.client.close()
     if first_import:
         # Only a finished import sets the watermark: an import cut short starts again (idempotently).
         ProjectMapping.objects.filter(pk=mapping.pk).update(
@@ -119,19 +133,35 @@ def pull_mapping(*, mapping_id: int, run: SyncRun, progress: Progress | None = N
     return run
 
 
-def _estimate(ctx: SyncContext) -> int | None:
+def _count(ctx: SyncContext) -> int | None:
+    """How many issues the import will bring, asked in a thread: HTTP only, no database."""
     jql = f'project = "{ctx.mapping.jira_project_key}" AND {_types_clause(ctx.mapping.type_ids())}'
     try:
-        count = ctx.client.approximate_count(jql)
+        return ctx.client.approximate_count(jql)
     except JiraError:
         return None  # only a progress estimate: not worth failing the import for
-    SyncRun.objects.filter(mapping=ctx.mapping, status=SyncRun.Status.RUNNING).update(total_estimate=count)
+
+
+def _record_estimate(ctx: SyncContext, count: int | None) -> int | None:
+    if count is not None:
+        SyncRun.objects.filter(mapping=ctx.mapping, status=SyncRun.Status.RUNNING).update(total_estimate=count)
     return count
 
 
 def apply_page(ctx: SyncContext, run: SyncRun, issues: list[dict[str, Any]]) -> Counter[str]:
+    """Apply one page: issues new to us in bulk (`batch.create_fresh`), the others one by one."""
     counts: Counter[str] = Counter()
-    for issue in issues:
+    fresh, known = triage(ctx, issues, counts)
+    if fresh:
+        batch = create_fresh(ctx, fresh)
+        counts.update(batch.counts)
+        for issue, message in batch.problems:
+            counts["errors"] += 1
+            runs.run_item_error(
+                run, message=message, jira_issue_id=str(issue.get("id", "")), jira_key=issue.get("key", "")
+            )
+        known += batch.retry
+    for issue in known:
         try:
             outcome = upsert_issue(ctx, issue)
         except (SyncProblem, JiraError) as exc:
@@ -145,3 +175,29 @@ def apply_page(ctx: SyncContext, run: SyncRun, issues: list[dict[str, Any]]) -> 
             continue
         counts.update(outcome.counts)
     return counts
+
+
+def triage(
+    ctx: SyncContext, issues: list[dict[str, Any]], counts: Counter[str]
+) -> tuple[list[tuple[str, dict[str, Any]]], list[dict[str, Any]]]:
+    """Sort a page by its links, read in one query: (kind, issue) pairs new to us, and issues to
+    merge one by one. Issues already applied (or of no mapped type) are counted and left out."""
+    links = {
+        link.jira_issue_id: link
+        for link in IssueLink.objects.filter(
+            connection=ctx.connection, jira_issue_id__in=[str(issue["id"]) for issue in issues]
+        ).only("jira_issue_id", "archived_at", "archived_reason", "jira_updated")
+    }
+    fresh: list[tuple[str, dict[str, Any]]] = []
+    known: list[dict[str, Any]] = []
+    for issue in issues:
+        kind = issue_kind(ctx, issue)
+        link = links.get(str(issue["id"]))
+        settled = already_settled(link, parse_jira_time(issue["fields"]["updated"])) if link else None
+        if kind is None or settled:
+            counts[settled or "skipped"] += 1
+        elif link is None:
+            fresh.append((kind, issue))
+        else:
+            known.append(issue)
+    return fresh, known

@@ -22,6 +22,7 @@ class Fault:
     path: re.Pattern[str] | None = None
     times: int | None = 1  # None: for ever
     every: int | None = None  # fail every Nth matching call (1-based), instead of the next `times` calls
+    after: int = 0  # let this many matching calls through first
     seen: int = 0
     fired: int = 0
 
@@ -53,6 +54,8 @@ class FaultPlan:
                 if not fault.applies(method, path):
                     continue
                 fault.seen += 1
+                if fault.seen <= fault.after:
+                    continue
                 if fault.every is not None:
                     if fault.seen % fault.every != 0:
                         continue

@@ -120,10 +120,14 @@ class StandInJira:
         body = error_body("Service unavailable.")
         return self.faults.add(Fault("status", 503, headers, body, times=times, **_match(**match)))
 
-    def fail(self, status: int = 500, *, times: int | None = 1, every: int | None = None, **match: Any) -> Fault:
-        """`every=3`: every third matching call fails, for ever."""
+    def fail(
+        self, status: int = 500, *, times: int | None = 1, every: int | None = None, after: int = 0, **match: Any
+    ) -> Fault:
+        """`every=3`: every third matching call fails, for ever; `after=2`: the first two calls pass."""
         body = error_body("Internal server error." if status >= 500 else f"Stand-in refusal {status}.")
-        return self.faults.add(Fault("status", status, {}, body, times=times, every=every, **_match(**match)))
+        return self.faults.add(
+            Fault("status", status, {}, body, times=times, every=every, after=after, **_match(**match))
+        )
 
     def drop_connection(self, *, times: int | None = 1, every: int | None = None, **match: Any) -> Fault:
         return self.faults.add(Fault("drop", times=times, every=every, **_match(**match)))

@@ -132,7 +132,10 @@ class EpicAdmin(BacklogItemAdmin):
     inlines = (FeatureInline, DirectStoryInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Epic]:
-        return super().get_queryset(request).annotate(feature_count=Count("features"))
+        # A GROUP BY query drops Meta.ordering: ask for it again (pagination, autocomplete).
+        return (
+            super().get_queryset(request).annotate(feature_count=Count("features")).order_by(*self.model._meta.ordering)
+        )
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Epic:
         return services.epic_create(
@@ -161,7 +164,13 @@ class FeatureAdmin(BacklogItemAdmin):
     inlines = (StoryInline,)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Feature]:
-        return super().get_queryset(request).annotate(story_count=Count("stories"), story_points=Sum("stories__points"))
+        # A GROUP BY query drops Meta.ordering: ask for it again (pagination, autocomplete).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(story_count=Count("stories"), story_points=Sum("stories__points"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     def create(self, request: HttpRequest, data: dict[str, Any]) -> Feature:
         return services.feature_create(
@@ -200,7 +209,13 @@ class SprintAdmin(WorkspaceScopedHistoryAdmin):
     actions = ("start_sprints", "close_sprints")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Sprint]:
-        return super().get_queryset(request).annotate(committed=Sum("stories__points"))
+        # A GROUP BY query drops Meta.ordering: ask for it again (pagination, autocomplete).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(committed=Sum("stories__points"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Sprint | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields) if obj is None else ("product", *self.readonly_fields)

@@ -33,6 +33,7 @@ from workspaces.admin_scoping import (
 )
 
 from . import services
+from .admin_signoffs import AddressedToMeFilter, SignOffAnswerMixin, SignOffAuditMixin
 from .models import (
     PRD,
     DecisionOption,
@@ -182,7 +183,7 @@ class SignOffEventInline(ReadOnlyTabularInline):
 
 
 @admin.register(PRD)
-class PRDAdmin(WorkspaceScopedHistoryAdmin):
+class PRDAdmin(SignOffAuditMixin, WorkspaceScopedHistoryAdmin):
     form = PRDForm
     list_display = ("title", "product", "status", "owner", "requirement_count", "updated_at")
     list_filter = ("status", ("product", RELATED_ONLY), ("owner", RELATED_ONLY))
@@ -195,7 +196,13 @@ class PRDAdmin(WorkspaceScopedHistoryAdmin):
     inlines = (PRDSectionInline, RequirementInline, PRDVersionInline, PRDSignOffInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PRD]:
-        return super().get_queryset(request).annotate(requirement_count=Count("requirements"))
+        # A GROUP BY query drops Meta.ordering: ask for it again (pagination, autocomplete).
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(requirement_count=Count("requirements"))
+            .order_by(*self.model._meta.ordering)
+        )
 
     def get_readonly_fields(self, request: HttpRequest, obj: PRD | None = None) -> tuple[str, ...]:
         return tuple(self.readonly_fields) if obj is None else ("product", *self.readonly_fields)
@@ -391,7 +398,7 @@ class RequirementAdmin(KeySearchMixin, WorkspaceScopedHistoryAdmin):
 
 
 @admin.register(DecisionRecord)
-class DecisionRecordAdmin(KeySearchMixin, WorkspaceScopedHistoryAdmin):
+class DecisionRecordAdmin(SignOffAuditMixin, KeySearchMixin, WorkspaceScopedHistoryAdmin):
     """Created, edited, linked and decided through decisions.services; review and acceptance stay in the app."""
 
     form = DecisionRecordForm
@@ -547,12 +554,16 @@ class DecisionParticipantAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(SignOff)
-class SignOffAdmin(ReadOnlyAdminMixin, WorkspaceScopedAdmin):
-    """Requests, approvals and rejections happen through decisions.services, which also writes the events."""
+class SignOffAdmin(SignOffAnswerMixin, ReadOnlyAdminMixin, WorkspaceScopedAdmin):
+    """Requests, approvals and rejections happen through decisions.services, which also writes the events.
+
+    Never edited here; the person asked answers on the change page (admin_signoffs.SignOffAnswerMixin).
+    """
 
     workspace_path = ("prd__product__workspace", "decision__product__workspace")
     list_display = ("approver", "document", "role", "state", "hash", "requested_by", "decided_at", "created_at")
     list_filter = (
+        AddressedToMeFilter,
         "state",
         "role",
         ("approver", RELATED_ONLY),
@@ -578,6 +589,7 @@ class SignOffAdmin(ReadOnlyAdminMixin, WorkspaceScopedAdmin):
     )
     readonly_fields = fields
     inlines = (SignOffEventInline,)
+    actions = ("approve_mine",)
 
     @admin.display(description="Document")
     def document(self, obj: SignOff) -> str:

@@ -64,7 +64,8 @@ class RoadmapAdmin(ProductFixedMixin, WorkspaceScopedHistoryAdmin):
     inlines = (RoadmapItemInline, BaselineInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Roadmap]:
-        return super().get_queryset(request).annotate(item_count=Count("items"))
+        # A GROUP BY query drops Meta.ordering: ask for it again (pagination, autocomplete).
+        return super().get_queryset(request).annotate(item_count=Count("items")).order_by(*self.model._meta.ordering)
 
     def save_model(self, request: HttpRequest, obj: Roadmap, form: ModelForm, change: bool) -> None:
         if change:

@@ -7,6 +7,11 @@ from its model to the Workspace (`workspace_path`); the same path narrows the
 changelist, the change/delete views, autocomplete results, history pages and
 the choices of every foreign key or many-to-many field that points at the model.
 
+Leadership: a member with the leadership role sees every row of that workspace read-only, without
+per-model Django permissions (`has_view_permission` / `has_module_permission` grant it) and without
+`is_staff` (workspaces/admin_leadership.py lets them into the site); `can_write` never lets them write.
+A user who is not staff is scoped to their leadership workspaces only.
+
 Writes: where a service owns a write (numbers, ranks, versions, sign-off staleness,
 the last admin of a workspace), the admins call it from save_model / save_related /
 delete_model / delete_queryset (`adopt`, `formset_save_via`); an ApplicationError or
@@ -23,6 +28,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -38,6 +44,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.errors import ApplicationError
 
+from .admin_export import EXPORT_ACTION, EXPORT_DESCRIPTION, export_csv
 from .models import Membership, Role
 
 _ROLES_CACHE_ATTR = "_admin_workspace_roles"
@@ -50,13 +57,25 @@ def workspace_roles(request: HttpRequest) -> dict[int, str] | None:
         return None
     roles = getattr(request, _ROLES_CACHE_ATTR, None)
     if roles is None:
-        roles = (
-            dict(Membership.objects.filter(user=user).values_list("workspace_id", "role"))
-            if user.is_authenticated
-            else {}
-        )
+        roles = {}
+        if user.is_authenticated:
+            memberships = Membership.objects.filter(user=user)
+            if not user.is_staff:
+                # Without is_staff only a leadership membership opens the admin, and only onto its own workspace.
+                memberships = memberships.filter(role=Role.LEADERSHIP)
+            roles = dict(memberships.values_list("workspace_id", "role"))
         setattr(request, _ROLES_CACHE_ATTR, roles)
     return roles
+
+
+def leads(request: HttpRequest, workspace_id: int | None = None) -> bool:
+    """Whether the user has the leadership role in that workspace (None: in any of theirs)."""
+    roles = workspace_roles(request)
+    if roles is None:
+        return False
+    if workspace_id is None:
+        return Role.LEADERSHIP in roles.values()
+    return roles.get(workspace_id) == Role.LEADERSHIP
 
 
 def workspace_ids(request: HttpRequest, min_role: str | None = None) -> list[int] | None:
@@ -158,6 +177,17 @@ class WorkspaceScopedMixin:
         # A relation to a model nobody scoped: fail closed rather than list other workspaces' rows.
         return queryset.none()
 
+    def leadership_may_view(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        """For an inline, `obj` is the parent row: leadership in the parent's workspace shows its children."""
+        if obj is None:
+            return leads(request)
+        parent_admin = self.admin_site._registry.get(type(obj))
+        return isinstance(parent_admin, WorkspaceScopedAdmin) and parent_admin.leadership_may_view(request, obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        # Leadership reads without per-model permissions; everyone else needs Django's view or change one.
+        return super().has_view_permission(request, obj) or self.leadership_may_view(request, obj)  # type: ignore[misc]
+
     def _choices_queryset(self, db_field: models.Field, request: HttpRequest, kwargs: dict[str, Any]) -> QuerySet:
         queryset = kwargs.get("queryset")
         if queryset is None:
@@ -236,15 +266,27 @@ class WorkspaceScopedAdmin(WorkspaceScopedMixin, admin.ModelAdmin):
 
     # --- permissions -----------------------------------------------------------------------------
 
+    def role_writes(self, role: str | None) -> bool:
+        # Leadership never writes through the admin, whatever an admin's min_write_role says.
+        return role is not None and role != Role.LEADERSHIP and Role.at_least(role, self.min_write_role)
+
     def can_write(self, request: HttpRequest, obj: models.Model | None) -> bool:
         """Whether the user's role allows writing `obj` (or, without obj, anything at all in this admin)."""
         roles = workspace_roles(request)
         if roles is None:
             return True
         if obj is None:
-            return any(Role.at_least(role, self.min_write_role) for role in roles.values())
-        role = roles.get(self.workspace_id_of(obj))  # type: ignore[arg-type]
-        return role is not None and Role.at_least(role, self.min_write_role)
+            return any(self.role_writes(role) for role in roles.values())
+        return self.role_writes(roles.get(self.workspace_id_of(obj)))  # type: ignore[arg-type]
+
+    def leadership_may_view(self, request: HttpRequest, obj: models.Model | None) -> bool:
+        if obj is None:
+            return leads(request)
+        workspace_id = self.workspace_id_of(obj)
+        return workspace_id is not None and leads(request, workspace_id)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or leads(request)
 
     def is_locked(self, obj: models.Model) -> bool:
         """True when this row may no longer change through the admin (its state belongs to services)."""
@@ -263,6 +305,15 @@ class WorkspaceScopedAdmin(WorkspaceScopedMixin, admin.ModelAdmin):
         if obj is not None and self.is_locked(obj):
             return False
         return super().has_delete_permission(request, obj) and self.can_write(request, obj)
+
+    # --- actions -------------------------------------------------------------------------------
+
+    def get_actions(self, request: HttpRequest) -> dict[str, tuple[Callable[..., Any], str, str]]:
+        actions = super().get_actions(request)
+        if self.actions is not None and IS_POPUP_VAR not in request.GET and self.has_view_permission(request):
+            # Whoever may read the list may take it away as CSV (the rows the changelist shows them).
+            actions[EXPORT_ACTION] = (export_csv, EXPORT_ACTION, EXPORT_DESCRIPTION)
+        return actions
 
     def get_inlines(self, request: HttpRequest, obj: models.Model | None) -> list[type]:
         inlines = list(super().get_inlines(request, obj))

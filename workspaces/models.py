@@ -15,9 +15,17 @@ if TYPE_CHECKING:
 
 
 class Role(models.TextChoices):
-    """Ordered from least to most power; `at_least` compares by this order."""
+    """Ordered from least to most power; `at_least` compares by this order.
+
+    Leadership (directors, heads of product and engineering) ranks just above viewer: in the UI and the
+    API it has a viewer's power (read, comment, answer the sign-offs asked of it), never a contributor's.
+    What sets it apart is the admin site: a leadership membership lets the person in and shows every row
+    of that workspace read-only, with Approve / Reject on the sign-offs addressed to them
+    (workspaces/admin_scoping.py, workspaces/admin_leadership.py).
+    """
 
     VIEWER = "viewer", "Viewer"
+    LEADERSHIP = "leadership", "Leadership"
     CONTRIBUTOR = "contributor", "Contributor"
     EDITOR = "editor", "Editor"
     ADMIN = "admin", "Admin"

@@ -313,6 +313,12 @@ def jira_fields(ctx: SyncContext, kind: str, values: dict[str, Any], *, marker: 
             )
         elif name == "priority" and value:
             payload["priority"] = {"name": value}
+        elif name == "assignee":
+            # By e-mail (looked up once per run); a person Jira does not show is left out (push says why).
+            if value is None:
+                payload["assignee"] = None
+            elif (found := ctx.client.user_by_email(value).assignee) is not None:
+                payload["assignee"] = found
         elif name == "parent":
             parent_field = ctx.parent_field(kind)
             if parent_field is None:

@@ -33,7 +33,9 @@ class Direction(models.TextChoices):
     SET_ONCE = "set_once", "Set once (at creation)"
 
 
-# Assignee comes from Jira only: pushing it needs an account id, and Jira hides most e-mail addresses.
+# The assignee comes from Jira unless a mapping says otherwise: pushing it finds the Jira user by e-mail,
+# which Jira hides for many accounts, and a pull of someone who is not a member here would otherwise
+# queue a push for every such issue (see push._assignee_values).
 DEFAULT_DIRECTIONS: dict[str, str] = {field: Direction.TWO_WAY for field in FIELDS} | {"assignee": Direction.FROM_JIRA}
 
 
@@ -152,6 +154,8 @@ class ProjectMapping(TimeStampedModel):
     story_points_field_id = models.CharField(max_length=64, blank=True)
     epic_link_field_id = models.CharField(max_length=64, blank=True, help_text="Data Center: Epic Link")
     parent_link_field_id = models.CharField(max_length=64, blank=True, help_text="Data Center: Parent Link")
+    # Data Center requires "Epic Name" (gh-epic-label) to create an epic: filled from the title.
+    epic_name_field_id = models.CharField(max_length=64, blank=True, help_text="Data Center: Epic Name")
     directions = models.JSONField(
         default=dict, blank=True, help_text="field → two_way / to_jira / from_jira / set_once"
     )
@@ -220,6 +224,7 @@ class IssueLink(ItemRefMixin, models.Model):
         DELETED_IN_JIRA = "deleted_in_jira", "Deleted in Jira"
         MOVED_OUT = "moved_out", "Moved to another project"
         DELETED_HERE = "deleted_here", "Deleted in the workspace"
+        UNMAPPED = "unmapped", "Project disconnected"
 
     connection = models.ForeignKey(JiraConnection, on_delete=models.CASCADE, related_name="links")
     mapping = models.ForeignKey(ProjectMapping, null=True, on_delete=models.SET_NULL, related_name="links")

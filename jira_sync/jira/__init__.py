@@ -1,6 +1,6 @@
 """A thin Jira REST client for the sync: Cloud (v3, ADF) and Data Center (v2, wiki markup)."""
 
-from .client import CreatedIssue, JiraClient, SearchPage, ServerInfo, Transition
+from .client import CreatedIssue, JiraClient, SearchPage, ServerInfo, Transition, UserLookup
 from .diagnose import ConnectionReport, test_connection
 from .errors import (
     JiraAuthenticationError,
@@ -41,5 +41,6 @@ __all__ = [
     "SearchPage",
     "ServerInfo",
     "Transition",
+    "UserLookup",
     "test_connection",
 ]

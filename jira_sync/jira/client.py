@@ -50,6 +50,18 @@ class CreatedIssue:
 
 
 @dataclass(frozen=True)
+class UserLookup:
+    """Who in Jira has this e-mail address: `assignee` is the reference an edit sends ({"accountId"} on
+    Cloud, {"name"} on Data Center), None when no user shows that address. `hidden`: Jira found
+    someone for the address but hides their e-mail, so they are not taken for a match (a search
+    matches prefixes: `ann@example.com` also finds `ann@example.com.au`)."""
+
+    email: str
+    assignee: dict[str, str] | None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
 class Transition:
     id: str
     name: str
@@ -73,6 +85,8 @@ class JiraClient:
         self.site = site
         self.transport = Transport(site, policy=policy, timeout=timeout, hooks=hooks)
         self.api = site.api_root
+        # A client lives as long as one run (or one push): each e-mail is looked up once in it.
+        self._users: dict[str, UserLookup] = {}
 
     def close(self) -> None:
         self.transport.close()
@@ -140,6 +154,26 @@ class JiraClient:
     def field_by_schema(self, custom_type: str) -> dict[str, Any] | None:
         """Agile field ids differ per site; find them by `schema.custom` (e.g. jsw-story-points)."""
         return next((f for f in self.fields() if (f.get("schema") or {}).get("custom") == custom_type), None)
+
+    def user_by_email(self, email: str) -> UserLookup:
+        """The Jira user whose visible e-mail is exactly `email` (case-insensitive), cached per client.
+        Cloud: GET /user/search?query=<email> → accountId. Data Center: GET /user/search?username=<email>
+        (DC matches user name, display name and e-mail) → name."""
+        wanted = email.strip().lower()
+        cached = self._users.get(wanted)
+        if cached is not None:
+            return cached
+        params = {"query": wanted} if self.site.is_cloud else {"username": wanted}
+        found = self._json("GET", "/user/search", params=params) or []
+        match = next((u for u in found if str(u.get("emailAddress") or "").lower() == wanted), None)
+        if match is None:
+            lookup = UserLookup(wanted, None, hidden=any(not u.get("emailAddress") for u in found))
+        elif self.site.is_cloud:
+            lookup = UserLookup(wanted, {"accountId": str(match["accountId"])})
+        else:
+            lookup = UserLookup(wanted, {"name": str(match.get("name") or match.get("key"))})
+        self._users[wanted] = lookup
+        return lookup
 
     # --- search ---------------------------------------------------------------------------------------------
 

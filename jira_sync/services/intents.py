@@ -64,10 +64,11 @@ def intent_claim(*, intent_id: int) -> PushIntent | None:
     return PushIntent.objects.select_related("connection").get(pk=intent_id)
 
 
-def intent_finish(*, intent: PushIntent) -> bool:
-    """Done, unless a change came in meanwhile (then it is due again at once); True when done."""
+def intent_finish(*, intent: PushIntent, note: str = "") -> bool:
+    """Done, unless a change came in meanwhile (then it is due again at once); True when done.
+    `note`: what was pushed only in part (e.g. an assignee Jira does not know), kept as the last error."""
     done = PushIntent.objects.filter(pk=intent.pk, version=intent.version, done_at__isnull=True).update(
-        done_at=timezone.now(), last_error=""
+        done_at=timezone.now(), last_error=note[:2000]
     )
     if not done:
         PushIntent.objects.filter(pk=intent.pk, done_at__isnull=True).update(next_attempt_at=timezone.now())

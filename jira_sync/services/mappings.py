@@ -1,6 +1,10 @@
 """Project mappings: what a Jira project offers (issue types, statuses, fields), sensible defaults
 (types by name and hierarchyLevel, statuses by name then category, the story-points field by schema),
-and validation of field directions."""
+validation of the choices and of field directions; creating, changing and disconnecting a mapping.
+
+Disconnecting keeps what matters: our backlog items are untouched, and the links to Jira issues stay
+(archived, "project disconnected") so that mapping the product to the same project again reconnects
+each item to its issue instead of importing a duplicate."""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from backlog.models import StatusCategory, WorkflowStatus
+from core.errors import ApplicationError
 from workspaces.models import Product
 
 from ..jira import JiraClient, JiraNotFound
-from ..models import FIELDS, Direction, JiraConnection, ProjectMapping, StatusMapping
+from ..models import FIELDS, Conflict, Direction, IssueLink, JiraConnection, ProjectMapping, PushIntent, StatusMapping
 from .connections import client_for
 
 STORY_POINTS_SCHEMAS = (
@@ -23,6 +30,7 @@ STORY_POINTS_SCHEMAS = (
     "com.atlassian.jira.plugin.system.customfieldtypes:float",
 )
 EPIC_LINK_SCHEMA = "com.pyxis.greenhopper.jira:gh-epic-link"
+EPIC_NAME_SCHEMA = "com.pyxis.greenhopper.jira:gh-epic-label"
 PARENT_LINK_SCHEMA = "com.atlassian.jpo:jpo-custom-field-parent"
 CATEGORY_TO_OURS = {
     "new": StatusCategory.TODO,
@@ -73,6 +81,9 @@ def discover(*, connection: JiraConnection, project_key: str, client: JiraClient
             client.close()
     discovery = Discovery(project=project, issue_types=types, statuses=list(statuses.values()), fields=fields)
     discovery.defaults = _defaults(discovery)
+    if connection.is_cloud:
+        # Cloud creates epics without Epic Name (a legacy field there that may not even be on the screen).
+        discovery.defaults["epic_name_field_id"] = ""
     return discovery
 
 
@@ -100,7 +111,52 @@ def _defaults(d: Discovery) -> dict[str, Any]:
         "story_points_field_id": field_with(*STORY_POINTS_SCHEMAS),
         "epic_link_field_id": field_with(EPIC_LINK_SCHEMA),
         "parent_link_field_id": field_with(PARENT_LINK_SCHEMA),
+        "epic_name_field_id": field_with(EPIC_NAME_SCHEMA),
     }
+
+
+# The choices a mapping holds that a person may change (the project itself is fixed: to sync another
+# project, disconnect and map again). The conflict policy lives on the connection, not here.
+CHOICE_FIELDS = (
+    "epic_type_id",
+    "feature_type_id",
+    "story_type_id",
+    "story_points_field_id",
+    "epic_link_field_id",
+    "parent_link_field_id",
+    "epic_name_field_id",
+)
+TYPE_FIELDS = ("epic_type_id", "feature_type_id", "story_type_id")
+KIND_OF_TYPE_FIELD = {"epic_type_id": "epics", "feature_type_id": "features", "story_type_id": "stories"}
+
+
+def check_choices(discovery: Discovery, choices: dict[str, Any]) -> dict[str, Any]:
+    """The chosen issue types and fields exist in the project (in words, per field); returns the choices
+    with the hierarchy level of each chosen type. `choices` must name every type (blank: none)."""
+    key = str(discovery.project.get("key", ""))
+    levels = {t["id"]: t["hierarchyLevel"] for t in discovery.issue_types}
+    field_ids = {f["id"] for f in discovery.fields}
+    errors: dict[str, str] = {}
+    checked = dict(choices)
+    for name in TYPE_FIELDS:
+        value = str(choices.get(name) or "")
+        if value and value not in levels:
+            offered = ", ".join(f"{t['id']} ({t['name']})" for t in discovery.issue_types)
+            errors[name] = f"Project {key} has no issue type {value}; it has {offered}."
+        elif value:
+            checked[name.replace("_type_id", "_level")] = levels[value]
+        elif name != "feature_type_id":
+            errors[name] = f"Choose the Jira issue type that carries our {KIND_OF_TYPE_FIELD[name]}."
+    epic, story = choices.get("epic_type_id"), choices.get("story_type_id")
+    if epic and epic == story and not errors:
+        errors["story_type_id"] = "Our epics and stories need different Jira issue types."
+    for name in CHOICE_FIELDS:
+        value = choices.get(name)
+        if name not in TYPE_FIELDS and value and value not in field_ids:
+            errors[name] = f"Jira has no field {value}."
+    if errors:
+        raise ValidationError(errors)
+    return checked
 
 
 def validate_directions(directions: dict[str, str]) -> dict[str, str]:
@@ -110,8 +166,6 @@ def validate_directions(directions: dict[str, str]) -> dict[str, str]:
             errors.append(f"“{name}” is not a field the sync carries (choose from {', '.join(FIELDS)}).")
         elif direction not in Direction.values:
             errors.append(f"“{direction}” is not a direction for {name}: use two_way, to_jira, from_jira or set_once.")
-        elif name == "assignee" and direction in {Direction.TWO_WAY, Direction.TO_JIRA}:
-            errors.append("The assignee comes from Jira only: Jira hides most e-mail addresses and wants account ids.")
     if errors:
         raise ValidationError({"directions": errors})
     return dict(directions)
@@ -149,16 +203,10 @@ def mapping_create(
     if ProjectMapping.objects.filter(product=product).exists():
         raise ValidationError({"product": f"{product.name} is already mapped to a Jira project."})
     discovery = discovery or discover(connection=connection, project_key=project_key)
-    settings_ = {**discovery.defaults, **choices}
-    levels = {t["id"]: t["hierarchyLevel"] for t in discovery.issue_types}
-    for kind in ("epic", "feature", "story"):
-        type_id = settings_.get(f"{kind}_type_id", "")
-        if type_id and type_id not in levels:
-            raise ValidationError({f"{kind}_type_id": f"Project {project_key} has no issue type {type_id}."})
-        if type_id:
-            settings_[f"{kind}_level"] = levels[type_id]
-    if not settings_.get("epic_type_id") or not settings_.get("story_type_id"):
-        raise ValidationError({"story_type_id": "Choose the Jira issue types that carry our epics and stories."})
+    unknown = sorted(set(choices) - set(CHOICE_FIELDS))
+    if unknown:
+        raise ValidationError({name: "Not a choice of a mapping." for name in unknown})
+    settings_ = check_choices(discovery, {**discovery.defaults, **choices})
     mapping = ProjectMapping.objects.create(
         connection=connection,
         product=product,
@@ -180,7 +228,20 @@ def mapping_create(
         for jira_id, ours in chosen.items()
         if jira_id in by_id
     )
+    # Links left by an earlier mapping of this product (disconnected): this mapping owns them again, and
+    # the next pull of each issue reconnects it to its item (identity is the issue id, never duplicated).
+    IssueLink.objects.filter(connection=connection, mapping__isnull=True).filter(_items_of(product)).update(
+        mapping=mapping
+    )
     return mapping
+
+
+def _items_of(product: Product, prefix: str = "") -> Q:
+    return (
+        Q(**{f"{prefix}epic__product": product})
+        | Q(**{f"{prefix}feature__product": product})
+        | Q(**{f"{prefix}story__product": product})
+    )
 
 
 _MAPPING_FIELDS = {
@@ -193,6 +254,7 @@ _MAPPING_FIELDS = {
     "story_points_field_id",
     "epic_link_field_id",
     "parent_link_field_id",
+    "epic_name_field_id",
 }
 
 
@@ -216,3 +278,94 @@ def status_mapping_set(
     row.workflow_status = workflow_status
     row.save(update_fields=["workflow_status"])
     return row
+
+
+def mapping_update(
+    *,
+    mapping: ProjectMapping,
+    actor: AbstractBaseUser | None,
+    discovery: Discovery | None = None,
+    **changes: Any,
+) -> ProjectMapping:
+    """Change the issue types and fields a mapping uses (any of CHOICE_FIELDS), checked against what the
+    project offers now, as on create. Jira is asked first (outside the transaction) unless `discovery`
+    is given. Items already linked stay linked to their issues; issues of a newly mapped type come
+    over with the next full reconcile. Agile fields the mapping lacks (Epic Link, Parent Link, Epic Name)
+    are filled from the discovery on the way."""
+    unknown = sorted(set(changes) - set(CHOICE_FIELDS))
+    if unknown:
+        raise ValidationError({name: "Not a choice a mapping can change." for name in unknown})
+    changes = {name: str(value or "").strip() for name, value in changes.items()}
+    changed = {name: value for name, value in changes.items() if value != getattr(mapping, name)}
+    if not changed:
+        return mapping
+    # By id: the project's key may have changed in Jira since it was mapped.
+    discovery = discovery or discover(connection=mapping.connection, project_key=mapping.jira_project_id)
+    with transaction.atomic():
+        locked = ProjectMapping.objects.select_for_update().get(pk=mapping.pk)
+        current = {name: getattr(locked, name) for name in CHOICE_FIELDS}
+        for name in ("epic_link_field_id", "parent_link_field_id", "epic_name_field_id"):
+            if not current[name] and name not in changes:
+                current[name] = discovery.defaults.get(name, "")
+        checked = check_choices(discovery, current | changed)
+        updates = {name: value for name, value in checked.items() if getattr(locked, name) != value}
+        for name, value in updates.items():
+            setattr(locked, name, value)
+        if updates:
+            locked.save(update_fields=[*updates, "updated_at"])
+    return locked
+
+
+@dataclass(frozen=True)
+class Disconnected:
+    project_key: str
+    links_archived: int
+    pushes_dropped: int
+    conflicts_closed: int
+
+
+@transaction.atomic
+def mapping_delete(*, mapping: ProjectMapping, actor: AbstractBaseUser | None) -> Disconnected:
+    """Disconnect the product from its Jira project: the mapping and its status map go, syncing stops.
+
+    - Our epics, features and stories are not touched.
+    - Live links are archived ("project disconnected") and kept: mapping the product to the same
+      project again reconnects every item to its issue (a pull never duplicates an issue it has a link
+      for); links archived for other reasons keep theirs (an item deleted here stays deleted).
+    - Pending pushes of the product's items are closed unsent (with the reason on the row), open
+      conflicts of its links closed without picking a side: nothing is left that would reach Jira.
+    - Runs stay as history (at the connection's level).
+
+    A pull or reconcile holding the mapping's lease is not cut off mid-page: the disconnect is refused
+    in words until it ends. The mapping row is locked for the transaction, so a sync cannot start
+    meanwhile; a push or webhook already past its checks finds the mapping gone and stops cleanly."""
+    now = timezone.now()
+    locked = ProjectMapping.objects.select_for_update().select_related("product").filter(pk=mapping.pk).first()
+    if locked is None:
+        raise ApplicationError("This product is not mapped to a Jira project (any more).")
+    if locked.lease_until is not None and locked.lease_until > now:
+        until = timezone.localtime(locked.lease_until).strftime("%H:%M")
+        raise ApplicationError(
+            f"A sync of {locked.product.name} with {locked.jira_project_key} is running; disconnect once it has "
+            f"finished (by {until} at the latest).",
+            extra={"running": True},
+        )
+    product = locked.product
+    links = IssueLink.objects.filter(mapping=locked)
+    archived = links.filter(archived_at__isnull=True).update(
+        archived_at=now, archived_reason=IssueLink.ArchiveReason.UNMAPPED
+    )
+    closed = Conflict.objects.filter(link__mapping=locked, status=Conflict.Status.OPEN).update(
+        status=Conflict.Status.RESOLVED, resolved_at=now, resolved_by=actor if getattr(actor, "pk", None) else None
+    )
+    dropped = (
+        PushIntent.objects.filter(connection_id=locked.connection_id, done_at__isnull=True)
+        .filter(_items_of(product))
+        .update(
+            done_at=now,
+            last_error=f"Not pushed: {product.name} was disconnected from Jira project {locked.jira_project_key}.",
+        )
+    )
+    key = locked.jira_project_key
+    locked.delete()  # status rows go with it; links and runs keep their rows (mapping set to null)
+    return Disconnected(project_key=key, links_archived=archived, pushes_dropped=dropped, conflicts_closed=closed)

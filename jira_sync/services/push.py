@@ -5,6 +5,11 @@ lost must never become two issues), then POST it with the label, link it, and me
 so that the status goes over by transition. Linked → re-read the issue (the truth after any
 write), merge, apply what changed there, send what changed here (PUT, then transitions to the
 mapped status). Finally the remote link back to our page, upserted by its globalId.
+
+The assignee goes by e-mail: the Jira user whose visible address it is (looked up once per run). When
+Jira shows nobody with that address, the rest of the change is still pushed and the item gets an error
+in words on a push run; unassigning sends null. On Data Center an epic is created with its Epic Name
+(the title), which Jira DC requires.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from ..fields import (
     LOCAL_PARENT,
     SyncContext,
     jira_fields,
     marker_label,
+    member_by_email,
     ours_values,
     theirs_values,
 )
@@ -33,10 +40,11 @@ from ..jira import (
     JiraOutcomeUnknown,
     JiraRetryLater,
 )
-from ..models import ITEM_MODELS, Direction, IssueLink, ProjectMapping, StatusMapping, item_kind
-from . import intents
+from ..models import ITEM_MODELS, Direction, IssueLink, ProjectMapping, StatusMapping, SyncRun, item_kind
+from . import intents, runs
 from .apply import Outcome, SyncProblem, archive_link, issue_lock, issue_project_id, reconcile_link
 from .connections import advisory_lock
+from .mappings import EPIC_NAME_SCHEMA
 from .pull import context_for, load_mapping
 
 logger = logging.getLogger(__name__)
@@ -70,9 +78,14 @@ def push_intent(*, intent_id: int) -> tuple[str, float | None]:
     if item is None or mapping_id is None or not intent.connection.is_enabled:
         intents.intent_finish(intent=intent)
         return "dropped", None
-    ctx = context_for(load_mapping(mapping_id))
     try:
-        result = push_item(ctx, item, counts=Counter())
+        ctx = context_for(load_mapping(mapping_id))
+    except ProjectMapping.DoesNotExist:  # disconnected just now
+        intents.intent_finish(intent=intent)
+        return "dropped", None
+    problems: list[str] = []
+    try:
+        result = push_item(ctx, item, counts=Counter(), problems=problems)
     except JiraOutcomeUnknown as exc:
         intents.intent_fail(intent=intent, message=str(exc), retry_in=uncertain_wait())
         intents.intent_mark_uncertain(intent=intent, retry_in=uncertain_wait())
@@ -89,21 +102,48 @@ def push_intent(*, intent_id: int) -> tuple[str, float | None]:
         return "retry", delay
     finally:
         ctx.client.close()
-    if not intents.intent_finish(intent=intent):
+    if problems:
+        record_problems(ctx, item, result, problems)
+    if not intents.intent_finish(intent=intent, note=" ".join(problems)):
         return "again", 0.0
     return result, None
 
 
-def push_item(ctx: SyncContext, item: Any, *, counts: Counter[str]) -> str:
+def record_problems(ctx: SyncContext, item: Any, result: str, problems: list[str]) -> SyncRun:
+    """What a push could not carry over (the rest went through), as item errors on a push run of its own:
+    where a person looks for what the sync could not do."""
+    link = ctx.link_for(item)
+    mapping_alive = ProjectMapping.objects.filter(pk=ctx.mapping.pk).exists()
+    run = SyncRun.objects.create(
+        connection=ctx.connection,
+        mapping=ctx.mapping if mapping_alive else None,
+        kind=SyncRun.Kind.PUSH,
+        pushed=int(result in {"created", "updated"}),
+        errors=len(problems),
+    )
+    for message in problems:
+        runs.run_item_error(
+            run,
+            message=message,
+            jira_issue_id=link.jira_issue_id if link else "",
+            jira_key=link.jira_key if link else "",
+            item=item,
+        )
+    return runs.run_finish(run)
+
+
+def push_item(ctx: SyncContext, item: Any, *, counts: Counter[str], problems: list[str] | None = None) -> str:
     link = ctx.link_for(item)
     if link is not None and link.archived_at:
-        return "archived"  # deleted or moved out in Jira: we no longer write to it
+        return "archived"  # deleted or moved out in Jira, or the project disconnected: we no longer write to it
     result = "updated"
     if link is None:
         link = create_in_jira(ctx, item)
         counts["created"] += 1
         result = "created"
-    changed = push_link(ctx, link)
+        if link.archived_at:
+            return result  # the project was disconnected while the issue was being created
+    changed = push_link(ctx, link, problems=problems)
     if result == "updated" and not changed:
         result = "unchanged"
     ensure_remote_link(ctx, link, item)
@@ -131,21 +171,43 @@ def create_in_jira(ctx: SyncContext, item: Any, *, depth: int = 0) -> IssueLink:
                 "project": {"id": ctx.mapping.jira_project_id},
                 "issuetype": {"id": ctx.mapping.type_of_kind(kind)},
             }
+            epic_name = epic_name_field(ctx) if kind == "epic" else ""
+            if epic_name:
+                payload[epic_name] = values["summary"][:255]
             issue_id = ctx.client.create_issue(payload).id
         issue = ctx.client.get_issue(issue_id, fields=ctx.search_fields())
         with transaction.atomic():
+            # Disconnecting locks the mapping row: a create racing it waits, then records its link archived
+            # (mapping the project again reconnects it) rather than pointing at a mapping that is gone.
+            alive = ProjectMapping.objects.select_for_update(no_key=True).filter(pk=ctx.mapping.pk).exists()
             # The base is Jira's state as created: whatever differs from ours (status) goes by the merge.
             link, _ = IssueLink.objects.get_or_create(
                 connection=ctx.connection,
                 jira_issue_id=issue_id,
                 defaults={
-                    "mapping": ctx.mapping,
+                    "mapping": ctx.mapping if alive else None,
                     "jira_key": issue["key"],
                     "base": theirs_values(ctx, kind, issue),
+                    "archived_at": None if alive else timezone.now(),
+                    "archived_reason": "" if alive else IssueLink.ArchiveReason.UNMAPPED,
                     kind: item,
                 },
             )
         return link
+
+
+def epic_name_field(ctx: SyncContext) -> str:
+    """Data Center's Epic Name field (required to create an epic), as found when the project was mapped;
+    a mapping made before it was recorded finds it now, once."""
+    if ctx.cloud:
+        return ""
+    if not ctx.mapping.epic_name_field_id:
+        found = ctx.client.field_by_schema(EPIC_NAME_SCHEMA)
+        if found is None:
+            return ""
+        ProjectMapping.objects.filter(pk=ctx.mapping.pk).update(epic_name_field_id=str(found["id"]))
+        ctx.mapping.epic_name_field_id = str(found["id"])
+    return ctx.mapping.epic_name_field_id
 
 
 def _creatable(ctx: SyncContext, kind: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -155,12 +217,14 @@ def _creatable(ctx: SyncContext, kind: str, values: dict[str, Any]) -> dict[str,
     return {
         name: value
         for name, value in values.items()
-        if name == "summary" or (name not in {"status", "assignee"} and ctx.mapping.direction(name) in allowed)
+        if name == "summary" or (name != "status" and ctx.mapping.direction(name) in allowed)
     }
 
 
-def push_link(ctx: SyncContext, link: IssueLink) -> bool:
-    """Merge with the issue as Jira has it now and send our side's changes; True when Jira was written."""
+def push_link(ctx: SyncContext, link: IssueLink, *, problems: list[str] | None = None) -> bool:
+    """Merge with the issue as Jira has it now and send our side's changes; True when Jira was written.
+    What cannot be sent (an assignee Jira does not know) is left out, said in `problems`, and keeps its
+    base, so that the next change of the item tries again."""
     with issue_lock(ctx, link.jira_issue_id):
         try:
             issue = ctx.client.get_issue(link.jira_issue_id, fields=ctx.search_fields())
@@ -176,6 +240,10 @@ def push_link(ctx: SyncContext, link: IssueLink) -> bool:
         if not pushes:
             return False
         values = {d.field: d.value for d in pushes}
+        if "assignee" in values:
+            problem = _drop_unsendable_assignee(ctx, link, values)
+            if problem and problems is not None:
+                problems.append(problem)
         kind = link.kind or ""
         item = link.item
         if str(values.get("parent") or "").startswith(LOCAL_PARENT):
@@ -194,11 +262,36 @@ def push_link(ctx: SyncContext, link: IssueLink) -> bool:
                 ctx.client.edit_issue(link.jira_issue_id, fields=edit)  # 409: Jira asks to re-send
         if "status" in values:
             transition_to(ctx, link.jira_issue_id, issue, values["status"])
-        with transaction.atomic():
-            link = IssueLink.objects.select_for_update().get(pk=link.pk)
-            link.base = {**link.base, **values}
-            link.save(update_fields=["base"])
-        return True
+        if values:
+            with transaction.atomic():
+                link = IssueLink.objects.select_for_update().get(pk=link.pk)
+                link.base = {**link.base, **values}
+                link.save(update_fields=["base"])
+        return bool(values)
+
+
+def _drop_unsendable_assignee(ctx: SyncContext, link: IssueLink, values: dict[str, Any]) -> str | None:
+    """Take the assignee out of `values` when it cannot go to Jira; the problem in words, if any.
+
+    - Someone here whom Jira shows under no such e-mail: an item error (assign in Jira, or invite them).
+    - Nobody here while Jira's assignee is no member of the workspace: not a change made here (our item
+      could never hold that person), so Jira keeps its assignee and nothing is said."""
+    email = values["assignee"]
+    if email is None:
+        before = link.base.get("assignee")
+        if before and member_by_email(ctx, before) is None:
+            del values["assignee"]
+        return None
+    lookup = ctx.client.user_by_email(email)
+    if lookup.assignee is not None:
+        return None
+    del values["assignee"]
+    if lookup.hidden:
+        return (
+            f"Assignee not set in Jira: Jira shows no user with the e-mail {email} (it hides some addresses); "
+            "assign them in Jira."
+        )
+    return f"Assignee not set in Jira: no Jira user with the e-mail {email}; assign in Jira or invite them."
 
 
 def transition_to(ctx: SyncContext, jira_id: str, issue: dict[str, Any], workflow_status_id: int) -> None:

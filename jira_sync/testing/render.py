@@ -8,6 +8,7 @@ from typing import Any
 from .state import (
     CATEGORIES,
     EPIC_LINK_FIELD,
+    EPIC_NAME_FIELD,
     PARENT_LINK_FIELD,
     PRIORITIES,
     STORY_POINTS_FIELD,
@@ -25,7 +26,7 @@ from .state import (
 
 # `fields=*navigable` and `*all` give these (comment is not navigable, as in Jira).
 NAVIGABLE = ["summary", "status", "issuetype", "project", "parent", "description", "labels", "priority", "assignee"]
-NAVIGABLE += ["reporter", "created", "updated", STORY_POINTS_FIELD, EPIC_LINK_FIELD, PARENT_LINK_FIELD]
+NAVIGABLE += ["reporter", "created", "updated", STORY_POINTS_FIELD, EPIC_LINK_FIELD, EPIC_NAME_FIELD, PARENT_LINK_FIELD]
 
 
 def timestamp(moment: datetime) -> str:
@@ -106,15 +107,17 @@ class Renderer:
 
     def user(self, user: User) -> dict[str, Any]:
         if self.state.mode == "dc":
-            return {
+            body = {
                 "self": f"{self.api}/user?username={user.name}",
                 "key": user.name,
                 "name": user.name,
-                "emailAddress": user.email,
                 "displayName": user.display_name,
                 "active": True,
                 "timeZone": user.time_zone,
             }
+            if user.email_visible:  # an admin may hide e-mail addresses on Data Center too
+                body["emailAddress"] = user.email
+            return body
         body: dict[str, Any] = {
             "self": f"{self.api}/user?accountId={user.account_id}",
             "accountId": user.account_id,
@@ -181,6 +184,7 @@ class Renderer:
         if state.mode == "dc":
             fields[EPIC_LINK_FIELD] = parent.key if parent and level == 0 else None
             fields[PARENT_LINK_FIELD] = parent.key if parent and level >= 1 else None
+            fields[EPIC_NAME_FIELD] = issue.epic_name if state.is_epic_type(issue.issuetype_id) else None
         return fields
 
     def parent(self, parent: Issue) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from .faults import error_body
 from .render import Renderer, timestamp
 from .state import (
     EPIC_LINK_FIELD,
+    EPIC_NAME_FIELD,
     PARENT_LINK_FIELD,
     PRIORITIES,
     STORY_POINTS_FIELD,
@@ -135,6 +136,28 @@ def visible_project(req: Request, key_or_id: str) -> Any:
     return project
 
 
+@route("GET", "user/search")
+def user_search(req: Request) -> Reply:
+    """Cloud: `query` (or `accountId`); Data Center: `username`. Anonymous callers get an empty list."""
+    query, account_id, username = req.param("query"), req.param("accountId"), req.param("username")
+    if req.version == "3":
+        if query and account_id:
+            raise JiraProblem(400, ["Specify either 'query' or 'accountId', not both."])
+        if not (query or account_id or req.param("property")):
+            raise JiraProblem(400, ["One of 'query', 'accountId' or 'property' must be specified."])
+    elif not username:
+        raise JiraProblem(400, ["The username query parameter was not provided."])
+    if req.user is None:
+        return Reply(200, [])
+    state = req.state
+    if account_id:
+        found = [state.users[account_id]] if account_id in state.users else []
+    else:
+        found = state.search_users(query or username or "")
+    start, size = req.int_param("startAt", 0), req.int_param("maxResults", 50)
+    return Reply(200, [req.render.user(u) for u in found[start : start + size]])
+
+
 @route("GET", r"project/([^/]+)")
 def project_get(req: Request) -> Reply:
     return Reply(200, req.render.project(visible_project(req, req.args[0]), full=True))
@@ -222,18 +245,23 @@ def run_jql(req: Request, text: str | None, reconcile: set[str]) -> list[Issue]:
         query = jql.parse(text or "")
         tz = ZoneInfo(req.user.time_zone if req.user else state.site_time_zone)
         now = state.now()
-        lookup = _lookup(state)
+        test = jql.compile_query(query, lookup=_lookup(state), tz=tz, now=now)
+        visible = {key: state.project_visible(project, req.user) for key, project in state.projects.items()}
         found = []
         for issue in state.issues.values():
-            if not state.project_visible(state.projects[issue.project_key], req.user):
+            if not visible[issue.project_key]:
                 continue
             seen = state.indexed_view(issue, reconcile)
-            if seen is not None and jql.matches(query, seen, lookup=lookup, tz=tz, now=now):
+            if seen is not None and test(seen):
                 found.append(seen)
     except jql.JqlError as exc:
         raise JiraProblem(400, [str(exc)]) from exc
     # Without ORDER BY Jira sorts by its own default; the stand-in uses key ascending.
-    for name, descending in reversed(query.order or (("key", False),)):
+    order = query.order or (("key", False),)
+    if not any(descending for _, descending in order):  # one pass on the whole key
+        found.sort(key=lambda i: tuple(_order_key(i, name) for name, _ in order))
+        return found
+    for name, descending in reversed(order):
         found.sort(key=lambda i, n=name: _order_key(i, n), reverse=descending)
     return found
 
@@ -441,6 +469,12 @@ def field_changes(req: Request, issue: Issue | None, fields: dict[str, Any], upd
         elif name == "parent" and (state.mode == "cloud" or issue is None or state.level(issue) == -1):
             parent = _issue_ref(state, value, "parent")
             changes["parent"] = parent.id if parent else None
+        elif name == EPIC_NAME_FIELD and state.mode == "dc" and issue and state.is_epic_type(issue.issuetype_id):
+            if value is not None and not isinstance(value, str):
+                raise JiraProblem(400, errors={name: "Operation value must be a string"})
+            if not (value or "").strip():
+                raise JiraProblem(400, errors={name: "Epic Name is required."})
+            changes[EPIC_NAME_FIELD] = value
         elif name in {EPIC_LINK_FIELD, PARENT_LINK_FIELD} and state.mode == "dc":
             parent = _issue_ref(state, value, name)
             changes["parent"] = parent.id if parent else None
@@ -479,6 +513,9 @@ def issue_create(req: Request) -> Reply:
         raise JiraProblem(400, errors={"summary": "You must specify a summary of the issue."})
     probe = Issue("0", "", project.key, issue_type.id, "", "10000", state.now(), state.now())
     changes = field_changes(req, probe, fields, body.get("update") or {})
+    epic_name = changes.pop(EPIC_NAME_FIELD, None)
+    if state.mode == "dc" and state.is_epic_type(issue_type.id) and not (epic_name or "").strip():
+        raise JiraProblem(400, errors={EPIC_NAME_FIELD: "Epic Name is required."})  # as Jira DC answers
     parent_id = changes.pop("parent", None)
     with state.lock:
         issue = state.create_issue(
@@ -492,6 +529,7 @@ def issue_create(req: Request) -> Reply:
             story_points=changes.pop(STORY_POINTS_FIELD, None),
             assignee_id=changes.pop("assignee", None),
             priority_id=changes.pop("priority", "3"),
+            epic_name=epic_name,
         )
         for prop in body.get("properties") or []:
             issue.properties[prop["key"]] = prop["value"]

@@ -26,7 +26,7 @@ PRIORITIES = {"1": "Highest", "2": "High", "3": "Medium", "4": "Low", "5": "Lowe
 STORY_POINTS_FIELD = "customfield_10016"
 SPRINT_FIELD = "customfield_10020"
 EPIC_LINK_FIELD = "customfield_10100"  # Data Center: epic → story
-EPIC_NAME_FIELD = "customfield_10101"
+EPIC_NAME_FIELD = "customfield_10101"  # Data Center: required to create an epic
 PARENT_LINK_FIELD = "customfield_10200"  # Data Center (Advanced Roadmaps): levels above epic
 
 
@@ -134,6 +134,7 @@ class Issue:
     assignee_id: str | None = None
     parent_id: str | None = None
     story_points: float | None = None
+    epic_name: str | None = None  # Data Center epics only
     histories: list[History] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
     remote_links: list[RemoteLink] = field(default_factory=list)
@@ -317,6 +318,25 @@ class JiraState:
     def user_by_name(self, name: str) -> User | None:
         return next((u for u in self.users.values() if u.name == name), None)
 
+    def search_users(self, text: str) -> list[User]:
+        """Jira's user search: a prefix of the display name or the e-mail address (and, on Data Center,
+        the user name). An account that hides its e-mail is still found by it, but shown without it."""
+        wanted = text.strip().lower()
+        if not wanted:
+            return []
+        found = []
+        for user in self.users.values():
+            names = [user.display_name.lower(), user.email.lower()]
+            if self.mode == "dc":
+                names.append(user.name.lower())
+            if any(name.startswith(wanted) for name in names):
+                found.append(user)
+        return sorted(found, key=lambda u: (u.display_name, u.account_id))
+
+    def is_epic_type(self, issuetype_id: str) -> bool:
+        """The type Data Center's Epic Name belongs to (Jira Software's own "Epic")."""
+        return self.issue_types[issuetype_id].name == "Epic"
+
     def project_visible(self, project: Project, user: User | None) -> bool:
         if user is None:
             return False
@@ -367,6 +387,7 @@ class JiraState:
         story_points: float | None = None,
         assignee_id: str | None = None,
         priority_id: str | None = "3",
+        epic_name: str | None = None,
         at: datetime | None = None,
     ) -> Issue:
         with self.lock:
@@ -389,6 +410,8 @@ class JiraState:
                 assignee_id=assignee_id,
                 story_points=story_points,
             )
+            if self.mode == "dc" and self.is_epic_type(issue_type.id):
+                issue.epic_name = epic_name or summary  # Jira DC never holds an epic without one
             if parent is not None:
                 parent_issue = parent if isinstance(parent, Issue) else self.find_issue(parent)
                 if parent_issue is None:
@@ -587,6 +610,7 @@ _ATTRIBUTE = {
     "status": "status_id",
     "issuetype": "issuetype_id",
     STORY_POINTS_FIELD: "story_points",
+    EPIC_NAME_FIELD: "epic_name",
 }
 _EVENT_TYPE_NAMES = {
     "jira:issue_created": "issue_created",

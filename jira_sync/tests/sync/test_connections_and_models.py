@@ -68,10 +68,14 @@ def test_a_mapping_takes_defaults_from_the_project(mapping, statuses):
 
 def test_field_directions_are_validated(mapping):
     with pytest.raises(ValidationError) as refused:
-        mapping_set_directions(mapping=mapping, actor=None, directions={"summary": "sideways", "assignee": "two_way"})
+        mapping_set_directions(mapping=mapping, actor=None, directions={"summary": "sideways", "color": "two_way"})
     assert refused.value.message_dict["directions"] == [
         "“sideways” is not a direction for summary: use two_way, to_jira, from_jira or set_once.",
-        "The assignee comes from Jira only: Jira hides most e-mail addresses and wants account ids.",
+        "“color” is not a field the sync carries (choose from summary, description, points, priority, labels, "
+        "assignee, parent, status).",
     ]
-    mapping = mapping_set_directions(mapping=mapping, actor=None, directions={"summary": "from_jira"})
+    mapping = mapping_set_directions(
+        mapping=mapping, actor=None, directions={"summary": "from_jira", "assignee": "two_way"}
+    )
     assert mapping.direction("summary") == "from_jira" and mapping.direction("labels") == "two_way"
+    assert mapping.direction("assignee") == "two_way"  # pushed by e-mail (test_assignee_push.py)

@@ -54,6 +54,7 @@ FIELD_IDS = (
     "story_points_field_id",
     "epic_link_field_id",
     "parent_link_field_id",
+    "epic_name_field_id",
 )
 
 
@@ -164,7 +165,8 @@ class ConnectionTestSerializer(serializers.Serializer):
 
 
 class DirectionsSerializer(serializers.Serializer):
-    """How each field travels: two_way, to_jira, from_jira or set_once (the assignee only from Jira)."""
+    """How each field travels: two_way, to_jira, from_jira or set_once. The assignee defaults to from_jira;
+    towards Jira it goes by e-mail (a person Jira does not show under that e-mail is an item error)."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
@@ -234,8 +236,18 @@ class ProjectMappingWriteSerializer(StrictSerializer):
     story_points_field_id = serializers.CharField(
         max_length=64, required=False, allow_blank=True, help_text="The project's story-points field"
     )
-    epic_link_field_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    parent_link_field_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    epic_link_field_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="Data Center: Epic Link (found by its schema)"
+    )
+    parent_link_field_id = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, help_text="Data Center: Parent Link (found by its schema)"
+    )
+    epic_name_field_id = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Data Center: Epic Name, filled from the title when an epic is created (found by its schema)",
+    )
     directions = DirectionsSerializer(required=False)
     status_mappings = StatusMappingWriteSerializer(
         many=True, required=False, help_text="Jira status → ours; statuses left out keep their mapping"

@@ -33,12 +33,14 @@ from core.api.viewsets import (
     UpdateWithIfMatchMixin,
     etag_for,
 )
+from core.errors import ApplicationError
 from workspaces.models import Membership, Role
 
 from .. import tasks
 from ..jira import JiraError
 from ..models import Conflict, IssueLink, JiraConnection, ProjectMapping, PushIntent, SyncItemError, SyncRun
 from ..services import connections as connection_services
+from ..services import mappings as mapping_services
 from ..services import runs as run_services
 from ..services.merge import conflict_resolve
 from .serializers import (
@@ -99,7 +101,7 @@ class _CreateRetrieveUpdateViewSet(
     mixins.ListModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, create, retrieve, update: no delete (a connection or mapping is disabled, not dropped, here)."""
+    """List, create, retrieve, update (a connection is disabled, not dropped; a mapping adds DELETE)."""
 
 
 # --- connections ------------------------------------------------------------------------------------
@@ -232,10 +234,10 @@ def _queue(run: SyncRun, send: Any) -> None:
 
 
 @extend_schema(tags=TAGS)
-class ProjectMappingViewSet(_CreateRetrieveUpdateViewSet):
+class ProjectMappingViewSet(mixins.DestroyModelMixin, _CreateRetrieveUpdateViewSet):
     """Product ↔ Jira project: which issue types carry our epics, features and stories, the story-points
-    field, the direction of every field, and Jira status ↔ ours. Members read; admins write; editors start
-    a sync or a dry run."""
+    field, the direction of every field, and Jira status ↔ ours. Members read; admins write (and
+    disconnect with DELETE); editors start a sync or a dry run."""
 
     serializer_class = ProjectMappingSerializer
     input_serializer_class = ProjectMappingWriteSerializer
@@ -298,6 +300,24 @@ class ProjectMappingViewSet(_CreateRetrieveUpdateViewSet):
             )
         except JiraError as exc:
             raise JiraUnavailable(str(exc)) from exc
+
+    @extend_schema(
+        responses={204: None, 409: ErrorSerializer},
+        description="Disconnect the product from its Jira project: syncing stops, the mapping and its status map "
+        "are removed. Our epics, features and stories are kept as they are; their links to Jira issues are kept "
+        "archived (mapping the same project again reconnects them, without duplicates); pending pushes are "
+        "dropped and open conflicts closed. 409 while a sync of this mapping is running.",
+    )
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance: ProjectMapping) -> None:
+        try:
+            mapping_services.mapping_delete(mapping=instance, actor=self.request.user)
+        except ApplicationError as exc:
+            if exc.extra.get("running"):
+                raise ConflictError(exc.message) from exc
+            raise
 
     def _queued(self, run: SyncRun) -> Response:
         return Response({"run": run.pk, "status": run.status, "kind": run.kind}, status=status.HTTP_202_ACCEPTED)

@@ -217,7 +217,7 @@ def test_an_admin_maps_a_product_with_the_projects_defaults(token_client, connec
         ({"jira_project_key": "NOPE"}, "jira_project_key"),
         ({"jira_project_key": "ABC", "story_type_id": "999"}, "story_type_id"),
         ({"jira_project_key": "ABC", "story_points_field_id": "customfield_1"}, "story_points_field_id"),
-        ({"jira_project_key": "ABC", "directions": {"assignee": "to_jira"}}, "directions"),
+        ({"jira_project_key": "ABC", "directions": {"assignee": "sideways"}}, "directions.assignee"),
         ({"jira_project_key": "ABC", "directions": {"colour": "two_way"}}, "directions.colour"),
         ({"jira_project_key": "ABC", "status_mappings": [{"jira_status_id": "777", "workflow_status": 0}]}, None),
     ],

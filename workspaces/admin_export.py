@@ -28,6 +28,7 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeData
+from django.utils.text import capfirst
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 500
@@ -75,7 +76,7 @@ def export_columns(model_admin: admin.ModelAdmin, request: HttpRequest) -> list[
 
 
 def column_label(model_admin: admin.ModelAdmin, name: str) -> str:
-    return str(label_for_field(name, model_admin.model, model_admin))
+    return str(capfirst(label_for_field(name, model_admin.model, model_admin)))
 
 
 def cell(model_admin: admin.ModelAdmin, obj: models.Model, name: str) -> str:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "jira_sync",
     "home",
     "demo",
+    "portfolio",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,16 @@ from django import forms
 
 from backlog.models import WorkflowStatus
 
-from .models import DEFAULT_DIRECTIONS, FIELDS, Conflict, ConflictPolicy, Direction, JiraConnection, StatusMapping
+from .models import (
+    DEFAULT_DIRECTIONS,
+    FIELDS,
+    Conflict,
+    ConflictPolicy,
+    Direction,
+    JiraConnection,
+    ProjectMapping,
+    StatusMapping,
+)
 from .services.mappings import Discovery
 
 FIELD_LABELS = {
@@ -21,8 +30,10 @@ FIELD_LABELS = {
     "parent": "Parent (epic / feature link)",
     "status": "Status",
 }
-# Jira hides most e-mail addresses and wants account ids: the assignee never travels to Jira.
-ASSIGNEE_DIRECTIONS = (Direction.FROM_JIRA, Direction.SET_ONCE)
+ASSIGNEE_HELP = (
+    "Towards Jira the assignee goes by e-mail: to the Jira user showing that address. Someone Jira does not "
+    "show (no account, or a hidden address) is reported on the run and left unassigned there."
+)
 
 
 class ConnectionForm(forms.Form):
@@ -91,11 +102,11 @@ class ProjectForm(forms.Form):
 
 
 def _direction_field(name: str, initial: str) -> forms.ChoiceField:
-    allowed = ASSIGNEE_DIRECTIONS if name == "assignee" else Direction.values
     return forms.ChoiceField(
         label=FIELD_LABELS[name],
-        choices=[(value, label) for value, label in Direction.choices if value in allowed],
+        choices=Direction.choices,
         initial=initial,
+        help_text=ASSIGNEE_HELP if name == "assignee" else "",
     )
 
 
@@ -123,7 +134,46 @@ class DirectionsMixin:
         return {name: self.cleaned_data[f"dir_{name}"] for name in FIELDS}
 
 
-class MappingForm(DirectionsMixin, forms.Form):
+class TypesMixin:
+    """The issue types of our epics, features and stories and the story-points field, offered from what
+    `discover` found in the project (a choice Jira no longer offers is an error in words)."""
+
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+    TYPE_NAMES = ("epic_type_id", "feature_type_id", "story_type_id", "story_points_field_id")
+
+    def add_type_fields(self, discovery: Discovery, initial: dict[str, Any]) -> None:
+        types = [(t["id"], f"{t['name']} ({t['id']})") for t in discovery.issue_types]
+        key = discovery.project.get("key", "")
+        invalid = {"invalid_choice": f"Project {key} has no issue type %(value)s: choose one of the list."}
+        self.fields["epic_type_id"] = forms.ChoiceField(
+            label="Our epics are Jira", choices=types, initial=initial["epic_type_id"], error_messages=invalid
+        )
+        self.fields["feature_type_id"] = forms.ChoiceField(
+            label="Our features are Jira",
+            choices=[("", "— not synced —"), *types],
+            initial=initial["feature_type_id"],
+            required=False,
+            error_messages=invalid,
+        )
+        self.fields["story_type_id"] = forms.ChoiceField(
+            label="Our stories are Jira", choices=types, initial=initial["story_type_id"], error_messages=invalid
+        )
+        custom = [(f["id"], f"{f['name']} ({f['id']})") for f in discovery.fields if f["custom"]]
+        self.fields["story_points_field_id"] = forms.ChoiceField(
+            label="Story points field",
+            choices=[("", "— not synced —"), *custom],
+            initial=initial["story_points_field_id"],
+            required=False,
+            error_messages={"invalid_choice": "Jira has no custom field %(value)s: choose one of the list."},
+            help_text="One of the project's custom fields; the story-points field is chosen when Jira has one.",
+        )
+
+    def choices(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.TYPE_NAMES}
+
+
+class MappingForm(TypesMixin, DirectionsMixin, forms.Form):
     """A new mapping, from what `discover` found in the project."""
 
     project = forms.CharField(widget=forms.HiddenInput, max_length=32)
@@ -138,28 +188,7 @@ class MappingForm(DirectionsMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.discovery = discovery
-        defaults = discovery.defaults
-        types = [(t["id"], t["name"]) for t in discovery.issue_types]
-        self.fields["epic_type_id"] = forms.ChoiceField(
-            label="Our epics are Jira", choices=types, initial=defaults["epic_type_id"]
-        )
-        self.fields["feature_type_id"] = forms.ChoiceField(
-            label="Our features are Jira",
-            choices=[("", "— not synced —"), *types],
-            initial=defaults["feature_type_id"],
-            required=False,
-        )
-        self.fields["story_type_id"] = forms.ChoiceField(
-            label="Our stories are Jira", choices=types, initial=defaults["story_type_id"]
-        )
-        custom = [(f["id"], f"{f['name']} ({f['id']})") for f in discovery.fields if f["custom"]]
-        self.fields["story_points_field_id"] = forms.ChoiceField(
-            label="Story points field",
-            choices=[("", "— not synced —"), *custom],
-            initial=defaults["story_points_field_id"],
-            required=False,
-            help_text="One of the project's custom fields; the story-points field is chosen when Jira has one.",
-        )
+        self.add_type_fields(discovery, discovery.defaults)
         for status in discovery.statuses:
             chosen = default_statuses.get(status["id"])
             self.fields[f"status_{status['id']}"] = _status_field(
@@ -170,13 +199,18 @@ class MappingForm(DirectionsMixin, forms.Form):
     def status_bound_fields(self) -> list[forms.BoundField]:
         return [self[f"status_{s['id']}"] for s in self.discovery.statuses]
 
-    def choices(self) -> dict[str, str]:
-        names = ("epic_type_id", "feature_type_id", "story_type_id", "story_points_field_id")
-        return {name: self.cleaned_data[name] for name in names}
-
     def status_overrides(self, statuses: list[WorkflowStatus]) -> dict[str, WorkflowStatus]:
         by_pk = {status.pk: status for status in statuses}
         return {s["id"]: by_pk[self.cleaned_data[f"status_{s['id']}"]] for s in self.discovery.statuses}
+
+
+class MappingEditForm(TypesMixin, forms.Form):
+    """A mapping's issue types and story-points field, changed against what the project offers now."""
+
+    def __init__(self, *args: Any, mapping: ProjectMapping, discovery: Discovery, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.discovery = discovery
+        self.add_type_fields(discovery, {name: getattr(mapping, name) for name in self.TYPE_NAMES})
 
 
 class DirectionsForm(DirectionsMixin, forms.Form):

@@ -1,8 +1,10 @@
 """A product's Jira mapping: the project, the issue types, the story points field, statuses both ways
-and field directions (workspace admins change them); dry run, sync now and full reconcile (editors).
+and field directions (workspace admins change them, and disconnect the project); dry run, sync now and
+full reconcile (editors).
 
 Creating a mapping asks Jira what the project offers (`discover`): the project key lives in the URL
-(`?project=PAY`), so the form with the discovered choices survives a reload.
+(`?project=PAY`), so the form with the discovered choices survives a reload. Changing the issue types
+asks again, on its own page; disconnecting has a page that says what happens before it is confirmed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from backlog.models import WorkflowStatus
 from core.errors import ApplicationError
@@ -24,13 +27,15 @@ from core.ui.forms import add_service_error
 from core.ui.http import ProductRequest, render_form_errors, render_page
 from workspaces.models import Role
 
-from ..forms import FIELD_LABELS, DirectionsForm, MappingForm, ProjectForm, StatusMapForm
+from ..forms import FIELD_LABELS, DirectionsForm, MappingEditForm, MappingForm, ProjectForm, StatusMapForm
 from ..jira import JiraError
-from ..models import JiraConnection, ProjectMapping, StatusMapping
+from ..models import IssueLink, JiraConnection, ProjectMapping, StatusMapping
 from ..services import mappings as services
 from .selectors import connection_of, mapping_of, open_conflict_count, product_statuses, runs_of, status_rows
 
 TEMPLATE = "jira_sync/mapping.html"
+EDIT_TEMPLATE = "jira_sync/mapping_edit.html"
+DISCONNECT_TEMPLATE = "jira_sync/mapping_disconnect.html"
 RECENT_RUNS = 5
 
 
@@ -227,3 +232,54 @@ def _saved(request: ProductRequest, mapping: ProjectMapping, message: str, secti
     return render_page(
         request, TEMPLATE, mapped_context(request, mapping, saved=section, saved_message=message), partial="mapping"
     )
+
+
+@product_view(minimum_role=Role.ADMIN, write_role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def mapping_edit(request: ProductRequest) -> HttpResponse:
+    """GET: the issue types and story-points field, offered from what the project has now. POST: change
+    them (mapping_update checks them against the project again)."""
+    mapping = _mapping_or_404(request)
+    context: dict[str, Any] = {"mapping": mapping, "connection": mapping.connection}
+    try:
+        discovery = services.discover(connection=mapping.connection, project_key=mapping.jira_project_id)
+    except (ValidationError, JiraError) as exc:
+        words = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        context["jira_problem"] = f"Jira could not tell what project {mapping.jira_project_key} offers: {words}"
+        return render_page(request, EDIT_TEMPLATE, context, partial="edit", status=200)
+    form = MappingEditForm(request.POST or None, mapping=mapping, discovery=discovery)
+    context.update(form=form, discovery=discovery)
+    if request.method == "GET":
+        return render_page(request, EDIT_TEMPLATE, context, partial="edit")
+    if form.is_valid():
+        try:
+            services.mapping_update(mapping=mapping, actor=request.user, discovery=discovery, **form.choices())
+        except (ApplicationError, ValidationError) as exc:
+            add_service_error(form, exc)
+    if form.errors:
+        return render_form_errors(request, EDIT_TEMPLATE, context, partial="edit")
+    messages.success(request, f"Saved the issue types of {mapping.jira_project_key}.")
+    url = reverse("jira_sync:mapping", args=[request.product.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else HttpResponseRedirect(url)
+
+
+@product_view(minimum_role=Role.ADMIN, write_role=Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def mapping_disconnect(request: ProductRequest) -> HttpResponse:
+    """GET: what disconnecting does, and the button. POST: disconnect (mapping_delete), back to the page."""
+    mapping = _mapping_or_404(request)
+    context: dict[str, Any] = {"mapping": mapping, "connection": mapping.connection}
+    if request.method == "POST":
+        try:
+            done = services.mapping_delete(mapping=mapping, actor=request.user)
+        except (ApplicationError, ValidationError) as exc:
+            context["refusal"] = exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
+            return render_page(request, DISCONNECT_TEMPLATE, context, status=409)
+        messages.success(
+            request,
+            f"{request.product.name} is no longer synced with Jira project {done.project_key}. Its items stay as "
+            "they are; map the same project again to reconnect them.",
+        )
+        return HttpResponseRedirect(reverse("jira_sync:mapping", args=[request.product.pk]))
+    context["linked"] = IssueLink.objects.filter(mapping=mapping, archived_at__isnull=True).count()
+    return render_page(request, DISCONNECT_TEMPLATE, context)

@@ -86,7 +86,7 @@ def test_an_invalid_mapping_post_is_a_422(client, product, admin_user, connected
     client.force_login(admin_user)
     response = client.post(url(product), {"project": "ABC", "epic_type_id": "999"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 422
-    assert "Select a valid choice." in response.content.decode()
+    assert "Project ABC has no issue type 999: choose one of the list." in response.content.decode()
     assert not ProjectMapping.objects.exists()
 
 
@@ -118,20 +118,20 @@ def test_statuses_and_directions_are_saved_by_admins(client, product, admin_user
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 422
-    # when: directions (the assignee never goes to Jira)
+    # when: directions (the assignee may go to Jira too, by e-mail)
     directions = {
         f"dir_{f}": "two_way" for f in ("summary", "description", "points", "priority", "labels", "parent", "status")
     }
     response = client.post(
-        url(product, "mapping_directions"), directions | {"dir_assignee": "two_way"}, HTTP_HX_REQUEST="true"
+        url(product, "mapping_directions"), directions | {"dir_assignee": "sideways"}, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 422 and "Select a valid choice." in response.content.decode()
     response = client.post(
-        url(product, "mapping_directions"), directions | {"dir_description": "set_once", "dir_assignee": "set_once"}
+        url(product, "mapping_directions"), directions | {"dir_description": "set_once", "dir_assignee": "two_way"}
     )
     assert response.status_code == 302
     mapped.refresh_from_db()
-    assert (mapped.direction("description"), mapped.direction("assignee")) == ("set_once", "set_once")
+    assert (mapped.direction("description"), mapped.direction("assignee")) == ("set_once", "two_way")
 
 
 def test_members_read_the_mapping_without_forms(client, product, viewer, editor, mapped):

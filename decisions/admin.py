@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.errors import ApplicationError
 from workspaces.admin_scoping import (
@@ -336,6 +337,7 @@ class RequirementAdmin(KeySearchMixin, WorkspaceScopedHistoryAdmin):
     list_filter = ("priority", ("product", RELATED_ONLY), ("prd", RELATED_ONLY))
     list_select_related = ("prd", "product")
     search_fields = ("title", "description", "prd__title")
+    date_hierarchy = "updated_at"
     autocomplete_fields = ("prd", "features", "stories")
     fields = (
         "key",
@@ -561,7 +563,17 @@ class SignOffAdmin(SignOffAnswerMixin, ReadOnlyAdminMixin, WorkspaceScopedAdmin)
     """
 
     workspace_path = ("prd__product__workspace", "decision__product__workspace")
-    list_display = ("approver", "document", "role", "state", "hash", "requested_by", "decided_at", "created_at")
+    list_display = (
+        "approver",
+        "document",
+        "role",
+        "state",
+        "waiting",
+        "hash",
+        "requested_by",
+        "decided_at",
+        "created_at",
+    )
     list_filter = (
         AddressedToMeFilter,
         "state",
@@ -594,6 +606,14 @@ class SignOffAdmin(SignOffAnswerMixin, ReadOnlyAdminMixin, WorkspaceScopedAdmin)
     @admin.display(description="Document")
     def document(self, obj: SignOff) -> str:
         return str(obj.document)
+
+    @admin.display(description="Waiting", ordering="created_at")
+    def waiting(self, obj: SignOff) -> str:
+        """How long a pending sign-off has waited for its answer, in days."""
+        if obj.state != SignOff.State.PENDING:
+            return "—"
+        days = (timezone.now() - obj.created_at).days
+        return "since today" if days == 0 else f"{days} day{'s' if days != 1 else ''}"
 
     @admin.display(description="Content hash")
     def hash(self, obj: SignOff) -> str:

@@ -107,6 +107,7 @@ class JiraConnectionAdmin(WorkspaceScopedAdmin):
     list_filter = ("deployment", "conflict_policy", "is_enabled", "last_test_ok")
     list_select_related = ("workspace",)
     search_fields = ("site_url", "email", "workspace__name", "account_id")
+    autocomplete_fields = ("workspace",)
     fieldsets = (
         (None, {"fields": ("workspace", "site_url", "deployment", "email", "replace_token", "has_token")}),
         ("Sync", {"fields": ("conflict_policy", "is_enabled", "webhook", "account_id", "time_zone")}),

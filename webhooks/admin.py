@@ -52,6 +52,8 @@ class WebhookEndpointAdmin(WorkspaceScopedAdmin):
     list_filter = ("is_active", ("workspace", RELATED_ONLY))
     list_select_related = ("workspace", "created_by")
     search_fields = ("url", "description", "workspace__name")
+    date_hierarchy = "created_at"
+    autocomplete_fields = ("workspace",)
     fields = ("workspace", "url", "description", "events", "is_active", "created_by", "created_at", "updated_at")
     readonly_fields = ("created_by", "created_at", "updated_at")
     actions = ("ping",)

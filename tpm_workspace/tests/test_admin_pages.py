@@ -266,3 +266,32 @@ def test_leadership_autocomplete_is_scoped_too(world):
         assert response.status_code in (200, 403), (label(source), field)
         if response.status_code == 200:
             assert theirs.pk not in {int(result["id"]) for result in response.json()["results"]}
+
+
+# --- bounded lists -----------------------------------------------------------------------------------
+
+
+def test_every_changelist_runs_the_same_number_of_queries_for_twice_the_rows(world, staff_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts() -> dict[str, int]:
+        found = {}
+        for model, _ in SCOPED:
+            with CaptureQueriesContext(connection) as queries:
+                assert staff_a.get(url(model)).status_code == 200
+            found[label(model)] = len(queries)
+        return found
+
+    # given workspace A's rows, counted
+    before = counts()
+    # when the same user gets a second workspace with a row of every model
+    owner = world["people"]["a"]["owner"]
+    leader = world["people"]["a"]["leader"]
+    workspace = WorkspaceFactory(name="Initech", slug="initech")
+    MembershipFactory(workspace=workspace, role=Role.ADMIN, user=owner)
+    MembershipFactory(workspace=workspace, role=Role.LEADERSHIP, user=leader)
+    product = ProductFactory(workspace=workspace, name="Initech Payments", key="CPAY")
+    populate(workspace=workspace, product=product, owner=owner, approver=leader, tag="c")
+    # then every list shows more rows with the same queries
+    assert counts() == before

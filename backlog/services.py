@@ -86,9 +86,11 @@ def labels_resolve(*, product: Product, names: Iterable[str]) -> list[Label]:
             }
         )
     existing = {label.name: label for label in Label.objects.filter(product=product, name__in=wanted)}
-    for name in wanted:
-        if name not in existing:
-            existing[name], _ = Label.objects.get_or_create(product=product, name=name)
+    missing = [name for name in wanted if name not in existing]
+    if missing:
+        # In one statement; a label a concurrent writer adds first is kept (the conflict is skipped) and read back.
+        Label.objects.bulk_create([Label(product=product, name=name) for name in missing], ignore_conflicts=True)
+        existing |= {label.name: label for label in Label.objects.filter(product=product, name__in=missing)}
     return [existing[name] for name in wanted]
 
 

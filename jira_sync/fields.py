@@ -126,8 +126,11 @@ class SyncContext:
         return self._workflow_statuses[pk]
 
     def remember(self, link: IssueLink, item: Any | None = None) -> None:
-        """Note a live link (and its item) for the lookups below."""
+        """Note a live link to an epic or feature (a parent) for the lookups below. Stories are never
+        parents: not keeping them keeps a run's memory flat however many issues it brings."""
         item = item if item is not None else link.item
+        if link.story_id or isinstance(item, Story):
+            return
         self._ids_by_key[link.jira_key] = link.jira_issue_id
         self._linked |= {link.jira_key, link.jira_issue_id}
         if item is not None:

@@ -206,30 +206,39 @@ Lookup = Callable[[Any, str], list[str]]
 
 def matches(query: Query, issue: Any, *, lookup: Lookup, tz: ZoneInfo, now: datetime) -> bool:
     """`lookup(issue, field)` gives the comparable strings of a field (keys and ids for references)."""
+    return compile_query(query, lookup=lookup, tz=tz, now=now)(issue)
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": lambda a, b: a >= b,
+    ">": lambda a, b: a > b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+}
+
+
+def compile_query(query: Query, *, lookup: Lookup, tz: ZoneInfo, now: datetime) -> Callable[[Any], bool]:
+    """The query as a test of one issue, its dates and value sets worked out once for a whole search."""
+    tests: list[Callable[[Any], bool]] = []
     for clause in query.clauses:
         if clause.field in DATE_FIELDS:
-            moment: datetime = getattr(issue, clause.field)
-            bound = parse_date(clause.values[0], tz=tz, now=now)
-            ok = {
-                ">=": moment >= bound,
-                ">": moment > bound,
-                "<=": moment <= bound,
-                "<": moment < bound,
-                "=": moment == bound,
-                "!=": moment != bound,
-            }.get(clause.op)
-            if ok is None:
+            compare = _COMPARE.get(clause.op)
+            if compare is None:
                 raise JqlError(f"The operator '{clause.op}' is not supported by the '{clause.field}' field.")
+            bound = parse_date(clause.values[0], tz=tz, now=now)
+            tests.append(lambda issue, f=clause.field, c=compare, b=bound: c(getattr(issue, f), b))
         elif clause.field == "id" and clause.op in {">=", "<=", ">", "<"}:
-            number, bound_id = int(issue.id), int(clause.values[0])
-            ok = {">=": number >= bound_id, "<=": number <= bound_id, ">": number > bound_id, "<": number < bound_id}[
-                clause.op
-            ]
+            bound_id = int(clause.values[0])
+            tests.append(lambda issue, c=_COMPARE[clause.op], b=bound_id: c(int(issue.id), b))
         else:
-            have = {value.lower() for value in lookup(issue, clause.field)}
-            wanted = {value.lower() for value in clause.values}
-            hit = bool(have & wanted)
-            ok = hit if clause.op in {"=", "in"} else not hit
-        if not ok:
-            return False
-    return True
+            wanted = frozenset(value.lower() for value in clause.values)
+            positive = clause.op in {"=", "in"}
+
+            def test(issue: Any, f: str = clause.field, w: frozenset[str] = wanted, p: bool = positive) -> bool:
+                hit = any(value.lower() in w for value in lookup(issue, f))
+                return hit if p else not hit
+
+            tests.append(test)
+    return lambda issue: all(test(issue) for test in tests)

@@ -245,18 +245,23 @@ def run_jql(req: Request, text: str | None, reconcile: set[str]) -> list[Issue]:
         query = jql.parse(text or "")
         tz = ZoneInfo(req.user.time_zone if req.user else state.site_time_zone)
         now = state.now()
-        lookup = _lookup(state)
+        test = jql.compile_query(query, lookup=_lookup(state), tz=tz, now=now)
+        visible = {key: state.project_visible(project, req.user) for key, project in state.projects.items()}
         found = []
         for issue in state.issues.values():
-            if not state.project_visible(state.projects[issue.project_key], req.user):
+            if not visible[issue.project_key]:
                 continue
             seen = state.indexed_view(issue, reconcile)
-            if seen is not None and jql.matches(query, seen, lookup=lookup, tz=tz, now=now):
+            if seen is not None and test(seen):
                 found.append(seen)
     except jql.JqlError as exc:
         raise JiraProblem(400, [str(exc)]) from exc
     # Without ORDER BY Jira sorts by its own default; the stand-in uses key ascending.
-    for name, descending in reversed(query.order or (("key", False),)):
+    order = query.order or (("key", False),)
+    if not any(descending for _, descending in order):  # one pass on the whole key
+        found.sort(key=lambda i: tuple(_order_key(i, name) for name, _ in order))
+        return found
+    for name, descending in reversed(order):
         found.sort(key=lambda i, n=name: _order_key(i, n), reverse=descending)
     return found
 

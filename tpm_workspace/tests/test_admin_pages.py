@@ -133,6 +133,8 @@ def test_leadership_enters_without_is_staff_and_reads_every_scoped_model(world):
     client = login(leader)
     index = client.get("/admin/")
     assert index.status_code == 200
+    # the front page (the portfolio dashboard) covers the workspace they lead, not the other one
+    assert "Acme Payments" in index.content.decode() and "Globex Payments" not in index.content.decode()
     for model, _ in SCOPED:
         mine, theirs = world["rows"]["a"][model], world["rows"]["b"][model]
         # changelist: their own workspace's row, never the other's

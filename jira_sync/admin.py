@@ -1,10 +1,12 @@
 """Jira sync in the admin, scoped to the staff user's workspaces (workspaces/admin_scoping.py).
 
 Connections are managed by workspace admins through the services: the token is write-only ("replace
-token", never rendered), the webhook secret shown once when made or rotated. Mappings change their
-field directions and status rows here (made in the UI or the API, which ask Jira what the project
-offers). Links, the push outbox, webhook events, runs with their item errors, and conflicts are records
-of the sync: shown, never edited — a conflict is resolved by picking a side (an action).
+token", never rendered), the webhook secret shown once when made or rotated. Mappings are made in the
+UI or the API (which ask Jira what the project offers); here their issue types and fields (checked
+against the project again by mapping_update), field directions and status rows change, and deleting one
+disconnects the project through mapping_delete (items kept, links archived). Links, the push outbox,
+webhook events, runs with their item errors, and conflicts are records of the sync: shown, never edited
+— a conflict is resolved by picking a side (an action).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from workspaces.admin_scoping import (
 from workspaces.models import Role
 
 from .api.serializers import webhook_url
+from .jira import JiraError
 from .models import (
     FIELDS,
     Conflict,
@@ -47,7 +50,14 @@ from .models import (
     SyncRun,
 )
 from .services import connections as connection_services
-from .services.mappings import mapping_set_directions, status_mapping_set, validate_directions
+from .services.mappings import (
+    CHOICE_FIELDS,
+    mapping_delete,
+    mapping_set_directions,
+    mapping_update,
+    status_mapping_set,
+    validate_directions,
+)
 from .services.merge import conflict_resolve
 
 RELATED_ONLY = admin.RelatedOnlyFieldListFilter
@@ -216,7 +226,11 @@ class ProjectMappingForm(forms.ModelForm):
 
     class Meta:
         model = ProjectMapping
-        fields = ["directions"]
+        fields = [*CHOICE_FIELDS, "directions"]
+        help_texts = {
+            "epic_type_id": "Jira issue type id of our epics; checked against the project when saved.",
+            "story_points_field_id": "Custom field id (e.g. customfield_10016); blank: points not synced.",
+        }
 
 
 class StatusMappingInline(WorkspaceScopedMixin, admin.TabularInline):
@@ -261,6 +275,7 @@ class ProjectMappingAdmin(WorkspaceScopedAdmin):
                     "story_points_field_id",
                     "epic_link_field_id",
                     "parent_link_field_id",
+                    "epic_name_field_id",
                 )
             },
         ),
@@ -272,15 +287,9 @@ class ProjectMappingAdmin(WorkspaceScopedAdmin):
         "product",
         "jira_project_key",
         "jira_project_id",
-        "epic_type_id",
         "epic_level",
-        "feature_type_id",
         "feature_level",
-        "story_type_id",
         "story_level",
-        "story_points_field_id",
-        "epic_link_field_id",
-        "parent_link_field_id",
         "effective_directions",
         "watermark",
         "imported_at",
@@ -298,10 +307,38 @@ class ProjectMappingAdmin(WorkspaceScopedAdmin):
         return pretty_json({name: obj.direction(name) for name in FIELDS})
 
     def save_model(self, request: HttpRequest, obj: ProjectMapping, form: ModelForm, change: bool) -> None:
+        # The form wrote its values onto `obj`: the services compare with the row as stored.
+        stored = ProjectMapping.objects.get(pk=obj.pk)
+        choices = changed_values(form, CHOICE_FIELDS)
+        if choices:
+            try:
+                stored = mapping_update(mapping=stored, actor=request.user, **choices)
+            except JiraError as exc:  # a refusal in words (the admin's change view shows it and rolls back)
+                raise ValidationError(f"Jira could not tell what project {obj.jira_project_key} offers: {exc}") from exc
         if "directions" in form.changed_data:
-            adopt(
-                obj, mapping_set_directions(mapping=obj, actor=request.user, directions=form.cleaned_data["directions"])
+            stored = mapping_set_directions(
+                mapping=stored, actor=request.user, directions=form.cleaned_data["directions"]
             )
+        adopt(obj, stored)
+
+    # Deleting disconnects the project (mapping_delete): our items stay, links are archived for a reconnect,
+    # pending pushes are dropped. Refused while a sync runs (an error message, nothing deleted).
+    def delete_model(self, request: HttpRequest, obj: ProjectMapping) -> None:
+        mapping_delete(mapping=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ProjectMapping]) -> None:
+        for mapping in queryset.order_by("pk"):
+            mapping_delete(mapping=mapping, actor=request.user)
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> tuple[list[str], dict[str, int], set, list]:
+        """What the confirmation page lists: a disconnect, not a cascade (its status rows are the mapping's own;
+        links and runs are kept)."""
+        lines = [
+            f"{mapping}: the Jira project is disconnected and its status map removed; the product's epics, features "
+            "and stories stay as they are, their links are kept archived, pending pushes are dropped"
+            for mapping in objs
+        ]
+        return lines, {ProjectMapping._meta.verbose_name_plural: len(lines)}, set(), []
 
     def save_formset(self, request: HttpRequest, form: ModelForm, formset: BaseInlineFormSet, change: bool) -> None:
         mapping = form.instance

@@ -247,6 +247,7 @@ class Strip:
     months: list[Tick]  # a line at each month start; label "" where labels would crowd
     years: list[Tick]  # under the first month's name and each January's
     today_x: float | None
+    left_out: int = 0  # items wholly outside the window, not drawn
     bar_height: int = STRIP_BAR_HEIGHT
 
 
@@ -267,12 +268,15 @@ def timeline_strip(
 ) -> Strip | None:
     """Items as bars on a time axis of whole months, a mark per milestone, a line at today.
 
-    The axis covers every item and today, within a year back and two ahead (longer bars are clipped);
-    None when no item has dates.
+    The axis covers every item and today, within a year back and two ahead: longer bars are clipped,
+    items wholly outside are left out (counted in `left_out`). None when there is nothing to draw.
     """
+    floor, ceiling = today - timedelta(days=STRIP_PAST_DAYS), today + timedelta(days=STRIP_FUTURE_DAYS)
+    shown = [item for item in items if item.end >= floor and item.start <= ceiling]
+    left_out = len(items) - len(shown)
+    items = shown
     if not items:
         return None
-    floor, ceiling = today - timedelta(days=STRIP_PAST_DAYS), today + timedelta(days=STRIP_FUTURE_DAYS)
     first = max(min([today, *(item.start for item in items)]), floor)
     last = min(max([today, *(item.end for item in items)]), ceiling)
     start = _month_start(first)
@@ -334,4 +338,5 @@ def timeline_strip(
         months=months,
         years=years,
         today_x=x(today) if start <= today <= end else None,
+        left_out=left_out,
     )

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from demo.seed import WORKSPACE_SLUG
+from tpm_workspace.tests.test_browser_accessibility import AXE_SOURCE, AXE_TAGS, describe
 from workspaces.models import Product
 from workspaces.tests.factories import PASSWORD, UserFactory
 
@@ -56,4 +57,16 @@ def test_a_superuser_sees_the_demo_portfolio_with_its_charts(page):
     assert fill not in ("", "none", "rgb(0, 0, 0)")
     assert page.get_by_role("link", name="Skip to the models").is_visible()
     assert page.locator("#admin-models a[href='/admin/roadmap/milestone/']").count() >= 1
+    # axe-core (WCAG 2.1 A/AA and best practices) on the dashboard, its reasons opened; the admin's own
+    # chrome around it is Django's
+    page.evaluate("() => document.querySelectorAll('.portfolio details').forEach(d => { d.open = true; })")
+    page.evaluate(AXE_SOURCE)
+    result = page.evaluate(
+        "tags => axe.run({include: [['section.portfolio']]}, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    assert result["passes"]
+    assert result["violations"] == [], describe(result["violations"])
+    # at a small laptop's width nothing scrolls sideways
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1024
     assert page.csp_violations == []

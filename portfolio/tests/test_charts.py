@@ -148,6 +148,21 @@ def test_timeline_strip_clips_what_reaches_beyond_a_year_back():
     assert bar.label == "A very long programme of wo…"
 
 
+def test_items_wholly_outside_the_window_are_left_out_and_counted():
+    # given: one item ended two years ago, one starts in five years, one runs now
+    items = [
+        StripInput(key=1, title="Ancient", start=date(2023, 1, 1), end=date(2024, 1, 31), kind="done"),
+        StripInput(key=2, title="Someday", start=date(2031, 1, 1), end=date(2031, 3, 31), kind="on_track"),
+        StripInput(key=3, title="Now", start=date(2026, 1, 5), end=date(2026, 2, 20), kind="at_risk"),
+    ]
+    # when
+    strip = timeline_strip(items=items, today=date(2026, 1, 20))
+    # then
+    assert [bar.key for bar in strip.bars] == [3]
+    assert strip.left_out == 2
+    assert (strip.start, strip.end) == (date(2026, 1, 1), date(2026, 2, 28))
+
+
 def test_no_dated_item_no_strip():
     assert timeline_strip(items=[], today=JAN) is None
 

@@ -1,9 +1,18 @@
 """Shared fixtures: people in a workspace with a product, one member per role, and an outsider."""
 
+import os
+
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from workspaces.models import Role
 from workspaces.tests.factories import MembershipFactory, ProductFactory, UserFactory, WorkspaceFactory
+
+# Property tests explore new inputs on a developer's machine; CI (HYPOTHESIS_PROFILE=ci, set by .ci/run)
+# replays a fixed set, so that a run passes or fails on the code alone. A counterexample found locally
+# becomes an @example.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

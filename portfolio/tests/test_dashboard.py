@@ -11,14 +11,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from backlog.models import StatusCategory, WorkflowStatus
+from backlog.models import StatusCategory, Story, WorkflowStatus
 from backlog.services import story_set_status
-from backlog.tests.factories import EpicFactory, StoryFactory
+from backlog.tests.factories import EpicFactory, FeatureFactory, StoryFactory
 from decisions.models import DecisionRecord, SignOff, StakeholderRole
 from decisions.services import decision_choose_option, signoff_approve, signoff_request
 from decisions.tests.factories import DecisionRecordFactory, PRDFactory
 from jira_sync.models import Conflict, SyncRun
 from jira_sync.tests.factories import jira_rows
+from portfolio.selectors import portfolio_dashboard
 from roadmap.models import Lane, Milestone, RoadmapItem
 from roadmap.services import milestone_create
 from roadmap.tests.factories import RoadmapFactory, RoadmapItemFactory
@@ -335,3 +336,52 @@ def test_the_dashboard_reads_a_bounded_number_of_queries(
         response = client.get(DASHBOARD)
     assert response.status_code == 200
     assert len(response.context["dashboard"].products) == products
+
+
+def test_a_release_burnup_reads_its_stories_days(workspace, product):
+    # given: epic A (a story straight under it) in items 1 and 2, epic B (a story under its feature) in
+    # item 2; both items ship in the release; stories made and finished on known days
+    today = timezone.localdate()
+    now = timezone.now()
+    epic_a, epic_b = EpicFactory(product=product), EpicFactory(product=product)
+    a_done, a_open = StoryFactory(epic=epic_a, points=5), StoryFactory(epic=epic_a, points=3)
+    b_done = StoryFactory(feature=FeatureFactory(epic=epic_b), points=8)
+    b_open = StoryFactory(feature=b_done.feature, points=2)
+    finish(a_done, product)
+    finish(b_done, product)
+    for story, made, finished in ((a_done, 10, 4), (a_open, 10, None), (b_done, 6, 2), (b_open, 6, None)):
+        Story.objects.filter(pk=story.pk).update(
+            created_at=now - timedelta(days=made),
+            completed_at=now - timedelta(days=finished) if finished else None,
+        )
+    release = milestone_create(product=product, name="R1", date=today + timedelta(days=20), kind="release")
+    roadmap = RoadmapFactory(product=product)
+    RoadmapItemFactory(
+        roadmap=roadmap, milestone=release, epics=[epic_a], start_date=today - timedelta(days=12),
+        end_date=today + timedelta(days=15),
+    )  # fmt: skip
+    RoadmapItemFactory(roadmap=roadmap, milestone=release, epics=[epic_a, epic_b])
+    # when
+    (pd,) = portfolio_dashboard(workspace_ids=[workspace.pk]).products
+    # then: each epic counted once; steps on the days the points came in and were done
+    (row,) = pd.releases
+    assert (row.progress.points_done, row.progress.points_total, row.progress.percent) == (13, 18, 72)
+    chart = row.burnup
+    assert chart.start == today - timedelta(days=12)
+    assert chart.end == release.date
+    assert chart.scope_steps == [(today - timedelta(days=12), 0), (today - timedelta(days=10), 8),
+                                 (today - timedelta(days=6), 18)]  # fmt: skip
+    assert chart.done_steps == [(today - timedelta(days=12), 0), (today - timedelta(days=4), 5),
+                                (today - timedelta(days=2), 13)]  # fmt: skip
+
+
+def test_a_release_without_stories_has_no_burnup(workspace, product):
+    # given
+    release = milestone_create(product=product, name="Empty", date=timezone.localdate(), kind="release")
+    RoadmapItemFactory(roadmap=RoadmapFactory(product=product), milestone=release)
+    # when
+    (pd,) = portfolio_dashboard(workspace_ids=[workspace.pk]).products
+    # then
+    (row,) = pd.releases
+    assert row.burnup is None
+    assert (row.progress.percent, row.progress.points_total) == (0, 0)

@@ -208,3 +208,35 @@ def test_another_workspaces_document_audit_is_not_found(other_workspace, editor)
 @pytest.fixture
 def superuser_client(db) -> Client:
     return login(UserFactory(username="root", is_superuser=True, is_staff=True))
+
+
+# --- in a real browser --------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_director_signs_in_to_the_admin_rejects_then_reads_the_audit(page, product, editor, leader):
+    from workspaces.tests.factories import PASSWORD
+
+    # given a PRD waiting for Helen's sign-off
+    prd = PRDFactory(product=product, actor=editor, title="Checkout v2")
+    signoff = services.signoff_request(document=prd, actor=editor, approver=leader, role=StakeholderRole.LEADERSHIP)
+    # when she signs in on the admin's own login page (she is not staff) and filters what waits for her
+    page.goto("/admin/login/?next=/admin/decisions/signoff/%3Fmine%3Dwaiting")
+    page.get_by_label("Username").fill("helen")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="helen").first.click()
+    # then rejects it with a comment on its page
+    page.get_by_label("Comment").fill("The rollout plan is missing.")
+    page.get_by_role("button", name="Reject (with a comment)").click()
+    page.get_by_text("You rejected Checkout v2.").wait_for()
+    signoff.refresh_from_db()
+    assert signoff.state == SignOff.State.REJECTED
+    # and the PRD's audit page shows the request and the rejection with the hash
+    page.goto(f"/admin/decisions/prd/{prd.pk}/change/")
+    page.get_by_role("link", name="Sign-off audit").click()
+    rows = page.locator("#signoff-audit tbody tr")
+    assert rows.count() == 2
+    assert "Rejected" in rows.nth(1).inner_text() and signoff.content_hash in rows.nth(1).inner_text()
+    assert page.csp_violations == []

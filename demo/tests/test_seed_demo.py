@@ -57,7 +57,7 @@ def test_seed_demo_creates_the_workspace_its_people_and_the_demo_login():
         "nina.okafor": Role.CONTRIBUTOR,
         "omar.haddad": Role.CONTRIBUTOR,
         "li.wei": Role.CONTRIBUTOR,
-        "helen.cho": Role.VIEWER,
+        "helen.cho": Role.LEADERSHIP,
     }
     assert Membership.objects.filter(workspace=workspace, title="").count() == 0
     demo = get_user_model().objects.get(username="demo")

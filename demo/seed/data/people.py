@@ -16,6 +16,6 @@ PEOPLE = (
     Person("nina.okafor", "Nina", "Okafor", Role.CONTRIBUTOR, "Product designer (UX)"),
     Person("omar.haddad", "Omar", "Haddad", Role.CONTRIBUTOR, "Security engineer"),
     Person("li.wei", "Li", "Wei", Role.CONTRIBUTOR, "QA engineer"),
-    Person("helen.cho", "Helen", "Cho", Role.VIEWER, "Director of Product"),
+    Person("helen.cho", "Helen", "Cho", Role.LEADERSHIP, "Director of Product"),
 )
 DEMO_PERSON = next(person for person in PEOPLE if person.username == DEMO_USERNAME)

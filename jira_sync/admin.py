@@ -182,7 +182,7 @@ class JiraConnectionAdmin(WorkspaceScopedAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description="Test the selected connections (in words)")
+    @admin.action(description="Test the selected connections (in words)", permissions=["change"])
     def test_connections(self, request: HttpRequest, queryset: QuerySet[JiraConnection]) -> None:
         for connection in queryset.order_by("pk"):
             if not self.can_write(request, connection):
@@ -192,7 +192,7 @@ class JiraConnectionAdmin(WorkspaceScopedAdmin):
             level = messages.SUCCESS if report.ok else messages.ERROR
             self.message_user(request, f"{connection}: {connection.last_test_message}", level)
 
-    @admin.action(description="Rotate the webhook secret (shown once)")
+    @admin.action(description="Rotate the webhook secret (shown once)", permissions=["change"])
     def rotate_webhook_secrets(self, request: HttpRequest, queryset: QuerySet[JiraConnection]) -> None:
         for connection in queryset.order_by("pk"):
             if not self.can_write(request, connection):

@@ -93,7 +93,7 @@ class WebhookEndpointAdmin(WorkspaceScopedAdmin):
         for endpoint in queryset.order_by("pk"):
             services.endpoint_delete(endpoint=endpoint, actor=request.user)
 
-    @admin.action(description="Send a ping to the selected endpoints")
+    @admin.action(description="Send a ping to the selected endpoints", permissions=["change"])
     def ping(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
         endpoints = [endpoint for endpoint in queryset.order_by("pk") if self.can_write(request, endpoint)]
         for endpoint in endpoints:

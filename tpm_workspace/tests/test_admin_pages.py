@@ -32,6 +32,7 @@ SCOPED = [(model, model_admin) for model, model_admin in REGISTRY if isinstance(
 UNSCOPED = [(model, model_admin) for model, model_admin in REGISTRY if (model, model_admin) not in SCOPED]
 OUR_APPS = sorted({model._meta.app_label for model, _ in SCOPED})
 SELECTED = re.compile(r'name="_selected_action" value="(\d+)"')
+ACTION_OPTION = re.compile(r'<option value="(\w+)">')
 
 
 def label(model: type[models.Model]) -> str:
@@ -143,6 +144,11 @@ def test_leadership_enters_without_is_staff_and_reads_every_scoped_model(world):
         assert escape(str(capfirst(model._meta.verbose_name_plural))) in response.content.decode()
         ids = listed_ids(response)
         assert mine.pk in ids and theirs.pk not in ids, label(model)
+        # the only actions offered: the export, and answering one's own sign-offs
+        offered = set(ACTION_OPTION.findall(response.content.decode()))
+        assert offered <= {"export_csv", "approve_mine"} and "export_csv" in offered, (label(model), offered)
+        # history pages are readable too
+        assert client.get(url(model, f"{mine.pk}/history/")).status_code == 200, label(model)
         # change page: the row, read-only (no Save button)
         response = client.get(url(model, f"{mine.pk}/change/"))
         assert response.status_code == 200, label(model)

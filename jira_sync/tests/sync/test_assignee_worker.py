@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
+from celery.contrib.testing.worker import start_worker
 
 from backlog import services as backlog
 from jira_sync.models import IssueLink, SyncItemError
+from tpm_workspace.celery import app
 from workspaces.models import Role
 
 from .conftest import HUMAN
-from .test_worker import wait_for, worker  # noqa: F401 - the worker fixture
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker on Redis in a thread of this process (as test_worker.py starts it)."""
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("worker")]
 

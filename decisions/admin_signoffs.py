@@ -35,11 +35,11 @@ DECISIONS = {"approve": "approved", "reject": "rejected"}
 
 
 class AddressedToMeFilter(admin.SimpleListFilter):
-    title = "addressed to me"
+    title = "addressee"
     parameter_name = "mine"
 
     def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
-        return [("waiting", "Waiting for my answer"), ("all", "All addressed to me")]
+        return [("waiting", "Me, waiting for my answer"), ("all", "Me, in any state")]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[SignOff]) -> QuerySet[SignOff]:
         if self.value() == "waiting":

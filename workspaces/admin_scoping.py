@@ -239,7 +239,12 @@ class WorkspaceScopedAdmin(WorkspaceScopedMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
         ids = workspace_ids(request)
-        return queryset if ids is None else self.scope_queryset(queryset, ids)
+        if ids is None:
+            return queryset
+        if not admin.ModelAdmin.has_view_permission(self, request):  # type: ignore[arg-type]
+            # Reading by the leadership role alone (no Django permission): only the workspaces they lead.
+            ids = [pk for pk in ids if leads(request, pk)]
+        return self.scope_queryset(queryset, ids)
 
     def workspace_id_of(self, obj: models.Model) -> int | None:
         """Follow `workspace_path` on an instance (first path that reaches a workspace wins)."""

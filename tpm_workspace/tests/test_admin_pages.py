@@ -162,6 +162,22 @@ def test_leadership_enters_without_is_staff_and_reads_every_scoped_model(world):
         assert client.get(url(model)).status_code == 403, label(model)
 
 
+def test_a_staff_leader_without_permissions_reads_only_the_workspace_they_lead(world):
+    # given A's leader is also staff and an editor of B, with no Django permission
+    leader = world["people"]["a"]["leader"]
+    leader.is_staff = True
+    leader.save(update_fields=["is_staff"])
+    workspace_b = world["rows"]["b"][next(m for m in world["rows"]["b"] if m.__name__ == "Workspace")]
+    MembershipFactory(workspace=workspace_b, role=Role.EDITOR, user=leader)
+    client = login(leader)
+    for model, _ in SCOPED:
+        mine, theirs = world["rows"]["a"][model], world["rows"]["b"][model]
+        # then B's rows are neither listed nor opened: the leadership role reads A only
+        ids = listed_ids(client.get(url(model)))
+        assert mine.pk in ids and theirs.pk not in ids, label(model)
+        assert client.get(url(model, f"{theirs.pk}/change/")).status_code in (302, 403), label(model)
+
+
 def test_leadership_posts_change_nothing(world):
     leader = world["people"]["a"]["leader"]
     client = login(leader)

@@ -10,7 +10,8 @@ the choices of every foreign key or many-to-many field that points at the model.
 Leadership: a member with the leadership role sees every row of that workspace read-only, without
 per-model Django permissions (`has_view_permission` / `has_module_permission` grant it) and without
 `is_staff` (workspaces/admin_leadership.py lets them into the site); `can_write` never lets them write.
-A user who is not staff is scoped to their leadership workspaces only.
+Whoever reads a model by the leadership role alone (not staff, or staff without a Django permission on
+it) is shown only the workspaces they lead, not every workspace they belong to.
 
 Writes: where a service owns a write (numbers, ranks, versions, sign-off staleness,
 the last admin of a workspace), the admins call it from save_model / save_related /

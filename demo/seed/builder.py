@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.utils import timezone
 
 from activity.services import comment_create
 from backlog import services as backlog
@@ -75,6 +76,7 @@ class Builder:
         self.statuses = {status.name: status for status in WorkflowStatus.objects.filter(product=self.product)}
         self.build_sprints()
         self.build_backlog()
+        self.backdate_backlog()
         self.build_tech_debt()
         self.build_roadmaps()
         self.build_prds()
@@ -146,6 +148,28 @@ class Builder:
                     self.add_story(story_spec, feature=feature)
             for story_spec in spec.stories:
                 self.add_story(story_spec, epic=epic)
+
+    HISTORY_DAYS = 84  # the demo team has worked on this backlog for twelve weeks
+
+    def backdate_backlog(self) -> None:
+        """Spread the stories' creation over the last twelve weeks and their completion after it, so that
+        burn-ups and burn-downs show a history rather than everything happening today. Deterministic:
+        the n-th story is created at the same point of the window on every seed."""
+        now = timezone.now()
+        stories = list(self.stories.values())
+        sprint = self.sprints[CURRENT]
+        sprint_start = timezone.make_aware(datetime.combine(sprint.start_date, time(9)))
+        for n, story in enumerate(stories):
+            created = now - timedelta(days=self.HISTORY_DAYS * (len(stories) - n) / (len(stories) + 1))
+            changes: dict[str, Any] = {"created_at": created}
+            if story.completed_at is not None:
+                if story.sprint_id == sprint.pk:  # done in this sprint: between its start and now
+                    span = max(now - sprint_start, timedelta(hours=1))
+                    changes["completed_at"] = sprint_start + span * ((n % 7) + 1) / 8
+                else:  # done a few weeks after it was written, never in the future
+                    changes["completed_at"] = min(created + timedelta(days=10 + n % 15), now - timedelta(days=1))
+                changes["completed_at"] = max(changes["completed_at"], created)
+            Story.objects.filter(pk=story.pk).update(**changes)
 
     def add_story(self, spec: StorySpec, *, feature: Feature | None = None, epic: Epic | None = None) -> Story:
         created = backlog.story_create(

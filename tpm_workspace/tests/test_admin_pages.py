@@ -21,6 +21,7 @@ from django.test import Client, RequestFactory
 from django.utils.html import escape
 from django.utils.text import capfirst
 
+from jira_sync.tests.factories import TOKEN
 from tpm_workspace.tests.admin_rows import populate
 from tpm_workspace.tests.tenancy import database_fingerprint
 from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedHistoryAdmin
@@ -155,6 +156,7 @@ def test_leadership_enters_without_is_staff_and_reads_every_scoped_model(world):
         html = response.content.decode()
         assert escape(str(mine)) in html, label(model)
         assert 'name="_save"' not in html and 'name="_continue"' not in html, label(model)
+        assert TOKEN not in html, label(model)  # the Jira token is write-only for everyone
         # add page refused
         assert client.get(url(model, "add/")).status_code == 403, label(model)
     for model, _ in UNSCOPED:

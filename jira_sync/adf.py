@@ -165,6 +165,7 @@ def normalize_adf(node: Node) -> Node:
 
 _ALWAYS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
+_HEADING_CLOSE = re.compile(r"([ \t])(#+[ \t]*)$")
 _LINE_START = re.compile(r"^(\s*)([-+=#~>]|\d+[.)])", re.MULTILINE)
 
 
@@ -197,7 +198,8 @@ def _md_block(node: Node, *, alternate: bool = False) -> str:
         return _md_inline(content)
     if kind == "heading":
         level = int((node.get("attrs") or {}).get("level", 1))
-        text = _md_inline(_without_breaks(content))
+        # A run of "#" ending the text after a space would read as the heading's optional closing sequence.
+        text = _HEADING_CLOSE.sub(r"\1\\\2", _md_inline(_without_breaks(content)))
         return f"{'#' * max(1, min(level, 6))} {text}".rstrip()
     if kind == "bulletList":
         bullet = "* " if alternate else "- "
@@ -348,5 +350,6 @@ def _md_text(text: str, marks: list[Node]) -> str:
     href = str((link.get("attrs") or {}).get("href", ""))
     if kinds == {"link"} and text == href and re.fullmatch(r"[a-zA-Z][\w+.-]*:[^\s<>]*", href):
         return f"<{href}>"  # an autolink reads better than [url](url)
-    target = f"<{href}>" if re.search(r"[\s()<>]", href) or not href else href
+    escaped = re.sub(r"([\\<>])", r"\\\1", href)  # a target reads backslash escapes; <…> holds no bare < or >
+    target = f"<{escaped}>" if re.search(r"[\s()<>]", href) or not href else escaped
     return f"[{body if 'code' in kinds else text}]({target})"

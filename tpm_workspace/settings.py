@@ -5,6 +5,7 @@ no REDIS_URL Celery tasks run in-process. Tests, CI and production set both.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "csp",
+    "axes",
     "core",
     "workspaces",
     "activity",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tpm_workspace.urls"
@@ -132,6 +136,23 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Sign-in throttling (django-axes, core/login_throttle.py): after AXES_FAILURE_LIMIT failed sign-ins for a
+# username from one address, that pair is refused — even with the right password — for the cool-off, on the
+# sign-in page and the admin's; other people and other addresses are unaffected. Attempts live in the database.
+AUTHENTICATION_BACKENDS = [
+    "core.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.login_throttle.lockout_response"  # templates/registration/locked_out.html
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # unlock with `manage.py axes_reset_username <name>`; the admin lists only scoped rows
+AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful sign-ins are not logged again here
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

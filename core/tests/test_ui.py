@@ -35,7 +35,7 @@ def test_a_viewer_cannot_post_where_contributors_write_and_is_told_why(client, p
     client.force_login(viewer)
     response = client.post(url("test_write", product), {"title": "ok"})
     assert response.status_code == 403
-    assert "This needs the contributor role or higher in Acme; you are a viewer." in response.content.decode()
+    assert "This needs the contributor role or higher in Acme; your role there is viewer." in response.content.decode()
 
 
 def test_too_low_a_role_to_read_is_403_not_404(client, product, contributor):

@@ -57,7 +57,7 @@ def product_view(
             if not membership.has_role(needed):
                 raise PermissionDenied(
                     f"This needs the {Role(needed).label.lower()} role or higher in {product.workspace.name}; "
-                    f"you are a {Role(membership.role).label.lower()}."
+                    f"your role there is {Role(membership.role).label.lower()}."
                 )
             request.product = product
             request.workspace = product.workspace

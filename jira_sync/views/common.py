@@ -52,7 +52,7 @@ def workspace_view(*, minimum_role: str = Role.ADMIN, write_role: str = Role.ADM
             if not membership.has_role(needed):
                 raise PermissionDenied(
                     f"This needs the {Role(needed).label.lower()} role or higher in {membership.workspace.name}; "
-                    f"you are a {Role(membership.role).label.lower()}."
+                    f"your role there is {Role(membership.role).label.lower()}."
                 )
             request.workspace = membership.workspace
             request.membership = membership

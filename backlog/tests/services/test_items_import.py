@@ -1,4 +1,4 @@
-"""items_import: a batch of new items follows the rules of the one-by-one services, in a bounded number of statements."""
+"""items_import: a batch of new items follows the one-by-one services' rules in a bounded number of statements."""
 
 import pytest
 

@@ -140,7 +140,7 @@ def test_a_viewer_cannot_edit(client, record, viewer):
     client.force_login(viewer)
     response = client.post(detail_url(record), text_post(record, title="Viewer's"))
     assert response.status_code == 403
-    assert "you are a viewer" in response.content.decode()
+    assert "your role there is viewer" in response.content.decode()
     record.refresh_from_db()
     assert record.title == "Queue for payment events"
 

@@ -113,7 +113,7 @@ def test_a_viewer_cannot_request_signoffs(client, record, editor, viewer):
     chosen(record, editor)
     client.force_login(viewer)
     response = client.post(panel_url(record), {"approvers": [viewer.pk], "role": StakeholderRole.QA})
-    assert response.status_code == 403 and "you are a viewer" in response.content.decode()
+    assert response.status_code == 403 and "your role there is viewer" in response.content.decode()
     assert not SignOff.objects.exists()
 
 

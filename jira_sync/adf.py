@@ -165,6 +165,7 @@ def normalize_adf(node: Node) -> Node:
 
 _ALWAYS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
+_EDGE_SPACES = re.compile(r"(?:^|(?<=\\\n))[ \t]+|[ \t]+$")
 _HEADING_CLOSE = re.compile(r"([ \t])(#+[ \t]*)$")
 _LINE_START = re.compile(r"^(\s*)([-+=#~>]|\d+[.)])", re.MULTILINE)
 
@@ -269,7 +270,9 @@ def _md_inline(nodes: list[Node]) -> str:
             pieces.append(f"<{url}>" if url else "")
         else:
             pieces.append(_md_escape(_inline_text(node)))
-    return _escape_line_starts("".join(pieces))
+    # CommonMark drops the spaces that open a line or end a paragraph: so does the writer, or the next
+    # round trip would (a paragraph of an empty link and " 1").
+    return _escape_line_starts(_EDGE_SPACES.sub("", "".join(pieces)))
 
 
 def _inline_text(node: Node) -> str:

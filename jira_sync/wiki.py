@@ -21,7 +21,7 @@ _HEADING = re.compile(r"^\s*h([1-6])\.\s*(.*)$")
 _CODE_OPEN = re.compile(r"^\s*\{(code|noformat)(?::([^}]*))?\}(.*)$")
 _INLINE = re.compile(
     r"""(?P<escape>\\(?P<escaped>[^\sA-Za-z0-9]))
-      | (?P<code>\{\{(?P<code_text>.+?)\}\})
+      | (?P<code>\{\{(?P<code_text>(?:\\.|.)+?)\}\})
       | (?P<link>\[(?:(?P<label>[^\]|]*)\|)?(?P<href>[^\]|]*[^\]|\s][^\]|]*)\])
       | (?P<braced_strong>\{\*\}(?P<braced_strong_text>.+?)\{\*\})
       | (?P<braced_em>\{_\}(?P<braced_em_text>.+?)\{_\})

@@ -70,6 +70,7 @@ def test_adf_to_wiki_and_back_keeps_the_document(adf):
 @example("[\n[ ]")  # a break ending a paragraph: a blank line again
 @example("[[| ]")  # a link with a blank target
 @example("-[ -]")  # a lone "-" beside a link: read as -strike- once the link is written "[-]"
+@example("{{}}}")  # code "}" written {{\}}}: the reader ended the code at the escaped brace
 def test_wiki_round_trip_is_a_fixed_point_after_one_normalisation(wiki):
     once = adf_to_wiki(wiki_to_adf(wiki))
     assert adf_to_wiki(wiki_to_adf(once)) == once

@@ -295,6 +295,9 @@ class PushIntent(ItemRefMixin, models.Model):
 class JiraWebhookEvent(models.Model):
     connection = models.ForeignKey(JiraConnection, on_delete=models.CASCADE, related_name="webhook_events")
     identifier = models.CharField(max_length=128)
+    # SHA-256 of the signed body: a replay (the same body and signature, whatever identifier header it
+    # carries — that header is not signed) is a duplicate, not a new event. Blank on events stored before.
+    body_sha256 = models.CharField(max_length=64, blank=True, default="")
     event = models.CharField(max_length=64)
     issue_id = models.CharField(max_length=32, blank=True)
     user_account_id = models.CharField(max_length=128, blank=True)
@@ -307,7 +310,12 @@ class JiraWebhookEvent(models.Model):
     class Meta:
         ordering = ["received_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["connection", "identifier"], name="jira_webhook_unique_identifier")
+            models.UniqueConstraint(fields=["connection", "identifier"], name="jira_webhook_unique_identifier"),
+            models.UniqueConstraint(
+                fields=["connection", "body_sha256"],
+                condition=~Q(body_sha256=""),
+                name="jira_webhook_unique_body",
+            ),
         ]
         indexes = [models.Index(fields=["received_at"], condition=Q(processed_at__isnull=True), name="jira_wh_pending")]
 

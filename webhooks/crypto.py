@@ -13,7 +13,10 @@ Keys derived from SECRET_KEY and SECRET_KEY_FALLBACKS always decrypt too, so tha
 setting FIELD_ENCRYPTION_KEY (or rotating SECRET_KEY into the fallbacks) keeps the
 existing endpoints working.
 
-Signature: `X-TPM-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`.
+Signature: `X-TPM-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`. The timestamp is
+signed, and every attempt (retries included) is signed when it is sent: a receiver refuses one further
+than REPLAY_TOLERANCE from its clock (a captured request replayed later), and ignores an event `id` it
+has already handled (our own retries and duplicates). `verify_delivery` is that check, for receivers.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -33,8 +37,19 @@ from django.core.exceptions import ImproperlyConfigured
 SECRET_PREFIX = "whsec_"
 _HKDF_SALT = b"tpm-workspace/webhooks"
 _HKDF_INFO = b"webhook-endpoint-secret/v1"
+# Seconds a delivery's X-TPM-Timestamp may differ from the receiver's clock (documented in the API schema).
+REPLAY_TOLERANCE = 300
 
-__all__ = ["InvalidToken", "decrypt_secret", "encrypt_secret", "new_secret", "sign", "verify"]
+__all__ = [
+    "REPLAY_TOLERANCE",
+    "InvalidToken",
+    "decrypt_secret",
+    "encrypt_secret",
+    "new_secret",
+    "sign",
+    "verify",
+    "verify_delivery",
+]
 
 
 def new_secret() -> str:
@@ -85,3 +100,23 @@ def sign(*, secret: str, timestamp: int, body: bytes) -> str:
 def verify(*, secret: str, timestamp: int, body: bytes, signature: str) -> bool:
     """What a receiver does (the /webhooks/ operations describe it in the OpenAPI schema); used by the tests."""
     return hmac.compare_digest(sign(secret=secret, timestamp=timestamp, body=body), signature)
+
+
+def verify_delivery(
+    *,
+    secret: str,
+    body: bytes,
+    timestamp: str | None,
+    signature: str | None,
+    now: float | None = None,
+    tolerance: int = REPLAY_TOLERANCE,
+) -> bool:
+    """A receiver's whole check of a delivery, from its X-TPM-Timestamp and X-TPM-Signature headers: the
+    signature matches and the signed timestamp is within `tolerance` seconds of `now` (a replay is not)."""
+    try:
+        sent_at = int(timestamp or "")
+    except ValueError:
+        return False
+    if abs((time.time() if now is None else now) - sent_at) > tolerance:
+        return False
+    return verify(secret=secret, timestamp=sent_at, body=body, signature=signature or "")

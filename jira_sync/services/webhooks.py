@@ -2,7 +2,11 @@
 
 The signature (`X-Hub-Signature: sha256=<HMAC-SHA256(secret, raw body)>`) is checked on the raw
 bytes, in constant time, before anything is parsed or stored. Events are deduplicated by
-`X-Atlassian-Webhook-Identifier` (stable across Jira's retries). Processing never trusts the body
+`X-Atlassian-Webhook-Identifier` (stable across Jira's retries) and by the SHA-256 of the signed body:
+that header is not covered by the signature, so a replay — the same body and signature sent again
+under any identifier — is answered like a duplicate and stores nothing. Jira's scheme signs no
+timestamp, so there is no freshness window to check; a body never received before can only make us
+re-read an issue (below), which a replay cannot turn into a change. Processing never trusts the body
 (v2 representation, possibly stale, in no guaranteed order): it GETs the issue and applies its
 current state with the same upsert as the pull, so duplicates and reordering change nothing.
 """
@@ -56,13 +60,15 @@ def webhook_receive(*, connection_key: str, body: bytes, headers: Mapping[str, s
         return Received(400)
     if not isinstance(payload, dict):
         return Received(400)
-    identifier = headers.get("X-Atlassian-Webhook-Identifier") or hashlib.sha256(body).hexdigest()
+    digest = hashlib.sha256(body).hexdigest()
+    identifier = headers.get("X-Atlassian-Webhook-Identifier") or digest
     issue = payload.get("issue") or {}
     try:
         with transaction.atomic():
             event = JiraWebhookEvent.objects.create(
                 connection=connection,
                 identifier=identifier[:128],
+                body_sha256=digest,
                 event=str(payload.get("webhookEvent", ""))[:64],
                 issue_id=str(issue.get("id", ""))[:32],
                 user_account_id=str((payload.get("user") or {}).get("accountId", ""))[:128],
@@ -70,7 +76,7 @@ def webhook_receive(*, connection_key: str, body: bytes, headers: Mapping[str, s
             )
             transaction.on_commit(lambda: enqueue_process(event.pk))
     except IntegrityError:
-        return Received(202)  # a retry of what we already hold
+        return Received(202)  # a retry (or a replay) of what we already hold
     return Received(202, event.pk)
 
 

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # PostgreSQL away (restart, failover): a 503 page in words instead of a 500 (core/unavailable.py).
+    "core.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -107,6 +109,7 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        # A persistent connection is checked before reuse: one PostgreSQL dropped (a restart) is replaced.
         conn_health_checks=True,
     )
 }
@@ -161,8 +164,16 @@ LOGOUT_REDIRECT_URL = "login"
 # Redis: cache and Celery broker. Without REDIS_URL the cache is per-process and
 # tasks run eagerly in the calling process (embedded mode).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# While Redis is unreachable the cache misses and drops writes (core/cache.py); the timeouts bound how
+# long a request waits to find that out when Redis does not even refuse the connection.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -180,7 +191,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
 # The visibility timeout must outlast the longest task, or Redis redelivers it mid-run.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis down: a publish fails at once (max_retries 0; kombu otherwise reconnects for ~6 s on every call)
+# and `.delay()` retries once; the work waits in the outboxes (Jira pushes, webhook deliveries) and
+# their sweeps send it when Redis is back. A worker's own connection keeps Celery's reconnect policy.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60, "max_retries": 0, "socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_TIMEZONE = TIME_ZONE
 
 EMAIL_BACKEND = os.environ.get(

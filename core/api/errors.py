@@ -4,6 +4,7 @@
 
 `fields` appears for validation errors (400) only. Domain errors (ApplicationError)
 answer 400, or 409 when the document changed under the caller (a stale sign-off).
+The database being unavailable (a PostgreSQL restart) answers 503 with Retry-After.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError
+from core.unavailable import MESSAGE as DATABASE_UNAVAILABLE_MESSAGE
+from core.unavailable import RETRY_AFTER_SECONDS, is_database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,13 @@ def _flatten(detail: Any) -> Any:
     if isinstance(detail, list):
         return [_flatten(item) for item in detail]
     return str(detail)
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = DATABASE_UNAVAILABLE_MESSAGE
+    default_code = "database_unavailable"
+    wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
+
 
 
 def _field_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -110,6 +120,9 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     code = getattr(exc, "default_code", "error")
+    if is_database_unavailable(exc):
+        logger.warning("database unavailable, answered 503: %s", exc)
+        return DatabaseUnavailable()
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

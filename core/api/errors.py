@@ -29,8 +29,22 @@ logger = logging.getLogger(__name__)
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The object changed since you read it; fetch it again and reapply your change."
+    default_detail = (
+        "Someone else changed this object since you read it, so your change was not saved (it would have "
+        "overwritten theirs). GET it again for the current content and its ETag, reapply your change, and "
+        "send it with that ETag in If-Match."
+    )
     default_code = "precondition_failed"
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = status.HTTP_428_PRECONDITION_REQUIRED
+    default_detail = (
+        "Send the ETag you read in an If-Match header: changes to this object are refused without it, so that "
+        "nobody overwrites someone else's change unseen. GET the object for its ETag "
+        "(or send If-Match: * to replace whatever is there)."
+    )
+    default_code = "precondition_required"
 
 
 class Conflict(exceptions.APIException):

@@ -1,4 +1,5 @@
-"""OpenAPI: every operation documents its error responses, and updates their If-Match precondition."""
+"""OpenAPI: every operation documents its error responses, and updates their If-Match precondition (428 where
+required)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,22 @@ COMMON_ERRORS = ("400", "401", "403", "404", "429")
 
 
 class ApiSchema(AutoSchema):
+    def _takes_if_match(self) -> bool:
+        return self.method in ("PUT", "PATCH") or getattr(self.view, "action", None) in getattr(
+            self.view, "if_match_actions", ()
+        )
+
+    def _requires_if_match(self) -> bool:
+        """Updates of a resource with `if_match_required` (stories, PRDs, requirements) answer 428 without it."""
+        return self._takes_if_match() and getattr(self.view, "if_match_required", False)
+
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = list(COMMON_ERRORS)
-        if self.method in ("PUT", "PATCH"):
+        if self._takes_if_match():
             codes.append("412")
+        if self._requires_if_match():
+            codes.append("428")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes.extend(["409", "413"])
         for code in codes:
@@ -27,15 +39,13 @@ class ApiSchema(AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
-        if self.method in ("PUT", "PATCH"):
+        if self._takes_if_match():
+            required = self._requires_if_match()
+            description = "The ETag you read; a stale one answers 412 and changes nothing."
+            if required:
+                description += " Required: without it the answer is 428 (`*` replaces whatever is there)."
             parameters.append(
-                OpenApiParameter(
-                    "If-Match",
-                    str,
-                    OpenApiParameter.HEADER,
-                    required=False,
-                    description="The ETag you read; a stale one answers 412 and changes nothing.",
-                )
+                OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=required, description=description)
             )
         return parameters
 

@@ -3,6 +3,12 @@
 A resource declares its output `serializer_class` and, when clients send another shape,
 an `input_serializer_class`; `perform_create` / `perform_update` call one service and
 return the object. Responses always carry the output shape, with an ETag on details.
+
+Lost updates: an update that sends `If-Match` is compared with the object's current ETag under
+the row lock (412 when stale, nothing written). Resources whose content several people edit
+(stories, PRDs, requirements) set `if_match_required`: there a PUT/PATCH without If-Match is
+refused with 428, so a client cannot overwrite a change it never saw by forgetting the header
+(`If-Match: *` says "replace whatever is there" on purpose).
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from rest_framework.serializers import BaseSerializer
 
 from workspaces.models import Role
 
-from .errors import PreconditionFailed
+from .errors import PreconditionFailed, PreconditionRequired
 from .permissions import WorkspaceRolePermission, require_role, role_for_method
 
 
@@ -44,11 +50,32 @@ class ScopedViewSetMixin:
     # Output keys computed from other rows (progress, signals): left out of the ETag, so that
     # an If-Match goes stale only when the object itself changed.
     etag_exclude: ClassVar[tuple[str, ...]] = ()
+    # PUT/PATCH (and the actions named in `if_match_actions`) without If-Match answer 428.
+    if_match_required: ClassVar[bool] = False
+    if_match_actions: ClassVar[tuple[str, ...]] = ()
 
     def etag(self, data: Any) -> str:
         if isinstance(data, dict) and self.etag_exclude:
             data = {key: value for key, value in data.items() if key not in self.etag_exclude}
         return etag_for(data)
+
+    def check_if_match(self, instance: Model, *, required: bool | None = None) -> None:
+        """Refuse a write based on a stale read: 412 when `If-Match` names none of the current ETags.
+
+        Call inside the write's transaction: the row stays locked from the comparison to the commit, so
+        nobody saves in between. Without the header: 428 when required, else the write goes ahead.
+        """
+        header = self.request.headers.get("If-Match", "").strip()  # type: ignore[attr-defined]
+        if not header:
+            if self.if_match_required if required is None else required:
+                raise PreconditionRequired()
+            return
+        tags = {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
+        if "*" in tags:
+            return
+        type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
+        if self.etag(self.output(instance)) not in tags:  # type: ignore[attr-defined]
+            raise PreconditionFailed()
 
     def required_role(self, request: Request) -> str:
         return role_for_method(
@@ -107,18 +134,14 @@ class CreateMixin:
 
 
 class UpdateWithIfMatchMixin:
-    """PUT/PATCH; with If-Match, the row is locked and compared with the caller's ETag first (412 if stale)."""
+    """PUT/PATCH; with If-Match, the row is locked and compared with the caller's ETag first (412 if stale);
+    without it, 428 where the resource requires it (`check_if_match`)."""
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         partial = kwargs.pop("partial", False)
         with transaction.atomic():
             instance = self.get_object()  # type: ignore[attr-defined]
-            expected = request.headers.get("If-Match")
-            if expected and expected.strip() != "*":
-                type(instance)._default_manager.select_for_update().filter(pk=instance.pk).exists()
-                current = self.etag(self.output(instance))  # type: ignore[attr-defined]
-                if expected.strip().removeprefix("W/") != current:
-                    raise PreconditionFailed()
+            self.check_if_match(instance)  # type: ignore[attr-defined]
             serializer = self.input(instance, data=request.data, partial=partial)  # type: ignore[attr-defined]
             instance = self.perform_update(serializer)
         data = self.output(instance)  # type: ignore[attr-defined]

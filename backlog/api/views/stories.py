@@ -47,6 +47,8 @@ class StoryViewSet(MoveActionMixin, TransitionActionMixin, ScopedModelViewSet):
     ordering_fields = ["rank", "created_at", "updated_at", "priority", "points", "number"]
     ordering = ["rank"]
     write_role = Role.CONTRIBUTOR
+    # Several people edit a story: PUT/PATCH must say which version they change (428 without If-Match).
+    if_match_required = True
 
     def scoped_queryset(self) -> QuerySet[Story]:
         # The epic through the feature, like labels and criteria on PostgreSQL, comes as a column of the

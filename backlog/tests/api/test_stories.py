@@ -172,7 +172,9 @@ def test_viewer_writes_answer_403_and_change_nothing(token_client, product, view
 @pytest.mark.parametrize("role", ["contributor", "editor", "admin"])
 def test_contributors_and_above_write_stories(client_as, product, role):
     story = StoryFactory(product=product)
-    assert client_as(role).patch(f"{URL}{story.pk}/", {"title": f"By {role}"}).status_code == 200
+    client = client_as(role)
+    etag = client.get(f"{URL}{story.pk}/")["ETag"]
+    assert client.patch(f"{URL}{story.pk}/", {"title": f"By {role}"}, HTTP_IF_MATCH=etag).status_code == 200
     assert client_as(role).delete(f"{URL}{story.pk}/").status_code == 204
 
 

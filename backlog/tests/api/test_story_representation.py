@@ -68,6 +68,8 @@ def test_detail_output_is_the_generic_output(token_client, editor, varied_storie
 
 def test_output_after_a_write_is_the_generic_output(token_client, contributor, varied_stories):
     story = varied_stories[1]
-    response = token_client(contributor).patch(f"{URL}{story.pk}/", {"title": "Renamed", "labels": ["b", "a"]})
+    client = token_client(contributor)
+    etag = client.get(f"{URL}{story.pk}/")["ETag"]
+    response = client.patch(f"{URL}{story.pk}/", {"title": "Renamed", "labels": ["b", "a"]}, HTTP_IF_MATCH=etag)
     assert response.status_code == 200
     assert response.json() == generic([story.pk])[0]

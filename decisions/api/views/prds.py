@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -78,6 +79,9 @@ class PRDViewSet(RequestSignOffMixin, DecisionsViewSetMixin, ScopedModelViewSet)
     ordering_fields = ["title", "status", "created_at", "updated_at"]
     ordering = ["title"]
     write_role = Role.EDITOR
+    # PUT/PATCH and publish must say which version they change (428 without If-Match, 412 when stale).
+    if_match_required = True
+    if_match_actions = ("publish",)
 
     # Reads about the PRD that never show it: they load the row and its product, nothing more.
     bare_actions = ("versions", "versions_diff", "coverage")
@@ -136,11 +140,14 @@ class PRDViewSet(RequestSignOffMixin, DecisionsViewSetMixin, ScopedModelViewSet)
 
         Answers 201 with the PRD and its new version number; when the content equals the latest
         version's, nothing is published and the answer is 200 with `published: false`. Sign-offs on
-        the previous content turn stale and their approvers are asked again.
+        the previous content turn stale and their approvers are asked again. Send the PRD's ETag in
+        If-Match: when someone published meanwhile the answer is 412 and nothing is saved; without it, 428.
         """
         prd = self.get_object()
-        data = self.validated(PRDPublishSerializer, request.data)
-        version = services.prd_update(prd=prd, actor=request.user, **data)
+        with transaction.atomic():
+            self.check_if_match(prd)
+            data = self.validated(PRDPublishSerializer, request.data)
+            version = services.prd_update(prd=prd, actor=request.user, **data)
         body = self.output(prd)
         etag = self.etag(body)
         body["published"] = version is not None
@@ -226,6 +233,7 @@ class RequirementViewSet(DecisionsViewSetMixin, ScopedModelViewSet):
     ordering_fields = ["number", "position", "priority", "created_at", "updated_at"]
     ordering = ["prd_id", "position", "number"]
     write_role = Role.EDITOR
+    if_match_required = True
 
     def scoped_queryset(self) -> QuerySet[Requirement]:
         return Requirement.objects.visible_to(self.request.user).prefetch_related(

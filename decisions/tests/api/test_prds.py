@@ -18,8 +18,13 @@ SECTIONS = [
 ]
 
 
+def etag_of(client, prd) -> str:
+    """The ETag a client reads before writing (empty when it cannot read the PRD)."""
+    return client.get(f"{URL}{prd.pk}/").get("ETag", "")
+
+
 def publish(client, prd, **body):
-    return client.post(f"{URL}{prd.pk}/publish/", body)
+    return client.post(f"{URL}{prd.pk}/publish/", body, HTTP_IF_MATCH=etag_of(client, prd))
 
 
 # --- create, read, update, delete ------------------------------------------------------------------
@@ -146,7 +151,10 @@ def test_retrieve_shows_the_latest_version_and_hash(token_client, prd, editor, v
 
 
 def test_patch_renames_and_publishes_a_version(token_client, prd, editor):
-    response = token_client(editor).patch(f"{URL}{prd.pk}/", {"title": "Checkout 2.0", "change_note": "Rename"})
+    client = token_client(editor)
+    response = client.patch(
+        f"{URL}{prd.pk}/", {"title": "Checkout 2.0", "change_note": "Rename"}, HTTP_IF_MATCH=etag_of(client, prd)
+    )
     assert response.status_code == 200, response.json()
     assert (response.json()["title"], response.json()["version"]) == ("Checkout 2.0", 2)
     version = prd.versions.get(number=2)
@@ -154,7 +162,10 @@ def test_patch_renames_and_publishes_a_version(token_client, prd, editor):
 
 
 def test_patch_refuses_section_edits_and_other_fields(token_client, prd, editor):
-    response = token_client(editor).patch(f"{URL}{prd.pk}/", {"sections": SECTIONS, "status": "approved"})
+    client = token_client(editor)
+    response = client.patch(
+        f"{URL}{prd.pk}/", {"sections": SECTIONS, "status": "approved"}, HTTP_IF_MATCH=etag_of(client, prd)
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"sections": ["Unknown field."], "status": ["Unknown field."]}
     assert prd.versions.count() == 1
@@ -375,7 +386,7 @@ def test_who_writes_prds(request, token_client, product, prd, role, allowed):
     # when
     responses = {
         "create": client.post(URL, {"product": product.pk, "title": "New PRD"}),
-        "patch": client.patch(f"{URL}{prd.pk}/", {"title": "Renamed"}),
+        "patch": client.patch(f"{URL}{prd.pk}/", {"title": "Renamed"}, HTTP_IF_MATCH=etag_of(client, prd)),
         "publish": publish(client, prd, sections=SECTIONS, change_note="Rewrite"),
     }
     # then

@@ -91,7 +91,11 @@ def test_update_flags_what_delivers_it_and_publishes(token_client, prd, editor, 
     # given
     requirement = requirement_create(prd=prd, actor=editor, title="Refunds", features=[feature])
     # when
-    response = token_client(editor).patch(f"{URL}{requirement.pk}/", {"title": "Refunds in 3 days", "priority": "must"})
+    client = token_client(editor)
+    etag = client.get(f"{URL}{requirement.pk}/")["ETag"]
+    response = client.patch(
+        f"{URL}{requirement.pk}/", {"title": "Refunds in 3 days", "priority": "must"}, HTTP_IF_MATCH=etag
+    )
     # then
     assert response.status_code == 200, response.json()
     assert response.json()["title"] == "Refunds in 3 days"
@@ -101,7 +105,9 @@ def test_update_flags_what_delivers_it_and_publishes(token_client, prd, editor, 
 
 
 def test_update_refuses_moving_or_relinking(token_client, requirement, editor, feature):
-    response = token_client(editor).patch(f"{URL}{requirement.pk}/", {"prd": 1, "features": [feature.pk]})
+    client = token_client(editor)
+    etag = client.get(f"{URL}{requirement.pk}/")["ETag"]
+    response = client.patch(f"{URL}{requirement.pk}/", {"prd": 1, "features": [feature.pk]}, HTTP_IF_MATCH=etag)
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"features": ["Unknown field."], "prd": ["Unknown field."]}
 
@@ -189,7 +195,7 @@ def test_who_writes_requirements(request, token_client, prd, requirement, featur
     # when
     answers = {
         "create": client.post(URL, {"prd": prd.pk, "title": "New"}).status_code,
-        "patch": client.patch(f"{URL}{requirement.pk}/", {"title": "Changed"}).status_code,
+        "patch": client.patch(f"{URL}{requirement.pk}/", {"title": "Changed"}, HTTP_IF_MATCH="*").status_code,
         "link": client.post(f"{URL}{requirement.pk}/link/", {"features": [feature.pk]}).status_code,
         "unlink": client.post(f"{URL}{requirement.pk}/unlink/", {"features": [feature.pk]}).status_code,
         "delete": client.delete(f"{URL}{requirement.pk}/").status_code,

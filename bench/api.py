@@ -498,7 +498,10 @@ neither growing by more than {GOAL_GROWTH:.0%} from the smallest to the largest 
 
 {chr(10).join(verdict(run_result))}
 """
-    path.write_text(text)
+    # The "## Load" section belongs to bench/load.py: kept as it is.
+    previous = path.read_text() if path.exists() else ""
+    load = previous.find("\n## Load\n")
+    path.write_text(text + (previous[load:] if load >= 0 else ""))
     print(f"Wrote {path}")
 
 

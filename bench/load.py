@@ -25,11 +25,11 @@ What it does, reusing bench/api.py's pieces (database, seeded product, gunicorn 
 5. **contention** phase, `--contention-duration` seconds (default: half of `--duration`): every user ranks
    stories of the SAME list (the stories of one feature, the largest one: about 70 with seed_scale's
    100,000) as fast as the app answers, with no pause: a random story X placed after or before a random
-   other story Y of the list through the tree's move endpoint. Every
-   move is recorded with when it was sent, when its answer came and what it was (moved: 200, refused: 409,
-   error: anything else or no answer). The phase runs in rounds of `--round-seconds` (default 5 s: six
-   rounds in 30 s); a round ends when every user has had the answer to its last move, and the list is read
-   and checked against that round's moves (see below) before the next round starts together;
+   other story Y of the list through the tree's move endpoint. Every move is recorded with when it was
+   sent, when its answer came and what it was (moved: 200, refused: 409, error: anything else or no
+   answer; `--moves-log` writes them all to a file). The phase runs in rounds of `--round-seconds`
+   (default 5 s: six rounds in 30 s); a round ends when every user has had the answer to its last move,
+   and the list is read and checked against that round's moves (see below) before the next round starts;
 6. checks that the workload queued no Celery task (none is expected: Scale Co has no Jira connection and
    no webhook endpoint, so no worker is started; if one were queued the run says so);
 7. prints the tables and writes them, with the machine, into bench/RESULTS.md as its "Load" section
@@ -43,11 +43,11 @@ The contention checks (`check_moves`, also used by backlog/tests/services/test_r
 - **Successful moves are reflected.** A move "X after Y" that answered 200 committed at some instant c
   between its sending (s) and its answer (r): right after c, X sat directly after Y. Only a move whose item
   is X or Y changes the rank of X or Y (a move writes its item's rank only; a rebalance rewrites every rank
-  in the same order), so the order read afterwards keeps Y before X unless a move of X or Y committed after c. We do
-  not see commit instants, only [s, r], so "may have committed after c" is taken conservatively: any
-  other move that answered 200 and whose answer came after s (it did not finish before this one started),
-  and any move with an unknown outcome (error or no answer: it may have committed at any time). Refused
-  moves (409) write nothing and are ignored. So, exactly:
+  in the same order), so the order read afterwards keeps Y before X unless a move of X or Y committed
+  after c. We do not see commit instants, only [s, r], so "may have committed after c" is taken
+  conservatively: any other move that answered 200 and whose answer came after s (it did not finish before
+  this one started), and any move with an unknown outcome (error or no answer: it may have committed at any
+  time; an error fails the run anyway). Refused moves (409) write nothing and are ignored. So, exactly:
 
       for every move m = (X, after|before, Y) that answered 200:
           later(m) = {m' ≠ m : m' answered 200 and m'.r > m.s} ∪ {m' : m' had no clear answer}
@@ -154,7 +154,7 @@ def check_moves(initial: Sequence[int], final: Sequence[int], moves: Sequence[Mo
     result.missing = sorted(set(initial) - seen)
     result.extra = sorted(seen - set(initial))
     position = {pk: index for index, pk in enumerate(final)}
-    # Per item: the moves that might have overtaken a move touching it, as (answer time, moved item or anchor).
+    # The moves that may overtake another: those that answered 200, and those whose outcome is unknown.
     unsure = [m for m in moves if m.outcome not in ("moved", "refused")]
     moved = [m for m in moves if m.outcome == "moved"]
     by_item: dict[int, list[Move]] = defaultdict(list)  # moves whose item is this
@@ -907,7 +907,12 @@ def section(result: dict[str, Any]) -> str:
             *contention_lines(contended),
         ]
     # Prose wrapped as the other sections are; tables and lists stay one line per row.
-    wrapped = [part if part.startswith(("|", "-", "#", " ")) else textwrap.fill(part, 110) for part in parts]
+    wrapped = [
+        part
+        if part.startswith(("|", "-", "#", " "))
+        else textwrap.fill(part, 110, break_on_hyphens=False, break_long_words=False)
+        for part in parts
+    ]
     return "\n".join(wrapped) + "\n"
 
 

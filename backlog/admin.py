@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import admin, messages
@@ -8,6 +9,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from core.admin_versions import VersionCheckedAdminMixin, VersionCheckedForm
 from core.errors import ApplicationError
 from workspaces.admin_scoping import (
     KeySearchMixin,
@@ -59,6 +61,20 @@ class LabelAdmin(WorkspaceScopedAdmin):
 
 class BacklogItemForm(SameProductLinksForm):
     same_product_fields = ("labels",)
+
+
+class StoryForm(VersionCheckedForm, BacklogItemForm):
+    """A save over someone else's newer change of the story or of its acceptance criteria (the inline) is refused."""
+
+    def edit_version(self, instance: Story) -> str:
+        criteria = sorted(AcceptanceCriterion.objects.filter(story_id=instance.pk).values_list("pk", "updated_at"))
+        return f"{instance.updated_at.isoformat()}|c{hashlib.sha256(repr(criteria).encode()).hexdigest()[:16]}"
+
+    def changes_since(self, fresh: Story, loaded: str) -> tuple[Any, list[str]]:
+        who, lines = super().changes_since(fresh, loaded)
+        if loaded.partition("|")[2] != self.edit_version(fresh).partition("|")[2]:
+            lines.append("acceptance criteria (reload the page to see them)")
+        return who, lines
 
 
 class BacklogItemAdmin(KeySearchMixin, WorkspaceScopedHistoryAdmin):
@@ -280,7 +296,8 @@ class AcceptanceCriterionInline(WorkspaceScopedMixin, admin.TabularInline):
 
 
 @admin.register(Story)
-class StoryAdmin(BacklogItemAdmin):
+class StoryAdmin(VersionCheckedAdminMixin, BacklogItemAdmin):
+    form = StoryForm
     list_display = ("key", "title", "product", "status", "points", "sprint", "parent", "assignee", "priority")
     list_filter = (
         "status__category",

@@ -17,6 +17,7 @@ from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.admin_versions import VersionCheckedAdminMixin, VersionCheckedForm, shown
 from core.errors import ApplicationError
 from workspaces.admin_scoping import (
     KeySearchMixin,
@@ -57,8 +58,37 @@ EDIT_NOTE = "Edited in the admin"
 Formsets = list[BaseInlineFormSet]
 
 
-class PRDForm(SameProductLinksForm):
+class PRDForm(VersionCheckedForm, SameProductLinksForm):
+    """A save over a newer version of the PRD (title, sections, requirements) or of its owner is refused."""
+
     same_product_fields = ("epics", "roadmap_items")
+
+    def edit_version(self, instance: PRD) -> str:
+        number = instance.versions.order_by("-number").values_list("number", flat=True).first()
+        return f"{instance.updated_at.isoformat()}|v{number or 0}"
+
+    def changes_since(self, fresh: PRD, loaded: str) -> tuple[Any, list[str]]:
+        who, lines = super().changes_since(fresh, loaded)
+        loaded_number = loaded.partition("|v")[2]
+        latest = fresh.versions.select_related("created_by").order_by("-number").first()
+        older = fresh.versions.filter(number=int(loaded_number)).first() if loaded_number.isdigit() else None
+        if latest is None or older is None or older.pk == latest.pk:
+            return who, lines
+        diff = services.prd_version_diff(older, latest)
+        sections = [row["after"]["title"] for row in diff["sections"]["changed"]]
+        sections += [row["title"] for row in diff["sections"]["added"] + diff["sections"]["removed"]]
+        requirements = [row["after"]["key"] for row in diff["requirements"]["changed"]]
+        requirements += [row["key"] for row in diff["requirements"]["added"] + diff["requirements"]["removed"]]
+        parts = []
+        if diff["title"]:
+            parts.append(f"the title to {shown(diff['title']['after'])}")
+        if sections:
+            parts.append(f"the sections {', '.join(shown(title) for title in sections)}")
+        if requirements:
+            parts.append(f"the requirements {', '.join(requirements)}")
+        detail = f", changing {' and '.join(parts)}" if parts else ""
+        lines = [line for line in lines if not line.startswith("Title:")]  # said with the version
+        return latest.created_by or who, [*lines, f"version {latest.number}{detail}"]
 
 
 class DecisionRecordForm(SameProductLinksForm):
@@ -184,7 +214,7 @@ class SignOffEventInline(ReadOnlyTabularInline):
 
 
 @admin.register(PRD)
-class PRDAdmin(SignOffAuditMixin, WorkspaceScopedHistoryAdmin):
+class PRDAdmin(VersionCheckedAdminMixin, SignOffAuditMixin, WorkspaceScopedHistoryAdmin):
     form = PRDForm
     list_display = ("title", "product", "status", "owner", "requirement_count", "updated_at")
     list_filter = ("status", ("product", RELATED_ONLY), ("owner", RELATED_ONLY))

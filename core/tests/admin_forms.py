@@ -1,0 +1,42 @@
+"""Posting an admin change form as a person would: the values the page showed, with some changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _encoded(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    return str(value)
+
+
+def change_form_data(page: Any, **changes: Any) -> dict[str, Any]:
+    """The POST body of the admin change page `page` (a test response) with `changes` applied by field name."""
+    data: dict[str, Any] = {}
+    form = page.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if isinstance(value, bool):
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = _encoded(value)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = _encoded(management[name].value())
+        for inline_form in formset.forms:
+            for name in inline_form.fields:
+                value = inline_form[name].value()
+                if isinstance(value, bool):
+                    if value:
+                        data[inline_form.add_prefix(name)] = "on"
+                    continue
+                data[inline_form.add_prefix(name)] = _encoded(value)
+    data.update(changes)
+    data["_save"] = "Save"
+    return data

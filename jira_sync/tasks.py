@@ -44,12 +44,16 @@ def run_mapping(
     if mapping is None or not mapping.connection.is_enabled:
         _skip_queued_run(run_id, "The connection is disabled, or the mapping is gone: nothing was pulled.")
         return None, None
+    # A lease that lapsed without being released was held by a worker that died mid-run.
+    lapsed = mapping.lease_until is not None and mapping.lease_until < timezone.now()
     if not mapping_claim(mapping_id):
         logger.info("jira_sync: mapping %s is being pulled already", mapping_id)
         _skip_queued_run(run_id, "Another sync of this mapping was running: this one did nothing.")
         return None, None
     kind = SyncRun.Kind.FULL if full else SyncRun.Kind.PULL
     run = runs.run_start(connection=mapping.connection, mapping=mapping, kind=kind, run_id=run_id)
+    if lapsed:
+        runs.runs_abandoned(mapping_id=mapping_id, successor=run)
     try:
         (reconcile_mapping if full else pull_service)(mapping_id=mapping_id, run=run, progress=progress)
     except JiraRetryLater as exc:

@@ -33,7 +33,6 @@ from .batch import create_fresh
 from .connections import client_for
 
 PAGE_SIZE = 100
-LEASE = timedelta(minutes=30)
 
 Progress = Callable[[int, int | None], None]  # (issues seen so far, estimate)
 
@@ -75,14 +74,26 @@ def queries(mapping: ProjectMapping) -> list[str]:
     return [f'{project} AND {_types_clause(mapping.type_ids())} AND updated >= "{since}" {order}']
 
 
+def lease() -> timedelta:
+    """How long a pull holds its mapping without a sign of life. Every page renews it (`mapping_renew`, from
+    runs.run_progress), so a worker killed mid-run blocks the next pull for minutes, not half an hour; it
+    outlasts the longest a page can take (the client's 120 s retry budget plus its timeouts)."""
+    return timedelta(seconds=float(getattr(settings, "JIRA_SYNC_LEASE_SECONDS", 300)))
+
+
 def mapping_claim(mapping_id: int) -> bool:
     """One pull per mapping at a time: a lease taken by conditional update (a dead worker's lease expires)."""
     now = timezone.now()
     return bool(
         ProjectMapping.objects.filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now), pk=mapping_id).update(
-            lease_until=now + LEASE
+            lease_until=now + lease()
         )
     )
+
+
+def mapping_renew(mapping_id: int) -> None:
+    """The heartbeat of a held lease (a lease nobody holds is left alone)."""
+    ProjectMapping.objects.filter(pk=mapping_id, lease_until__isnull=False).update(lease_until=timezone.now() + lease())
 
 
 def mapping_release(mapping_id: int) -> None:

@@ -39,7 +39,32 @@ def run_progress(run: SyncRun, counts: Counter[str], *, pages: int = 0, seen: in
         updates["seen"] = F("seen") + seen
     if updates:
         SyncRun.objects.filter(pk=run.pk).update(**updates)
+    if pages and run.mapping_id is not None:
+        # A page done is a sign of life: the pull's lease on its mapping is renewed (pull imports this module).
+        from .pull import mapping_renew
+
+        mapping_renew(run.mapping_id)
     counts.clear()
+
+
+def runs_abandoned(*, mapping_id: int, successor: SyncRun) -> int:
+    """Pulls of the mapping still `running` whose worker died (killed, lost its machine) without finishing:
+    called by the run that took over their lapsed lease, so they do not show as running for ever (nor keep
+    the API from starting a sync). Their counts stay: what they did was done."""
+    return (
+        SyncRun.objects.filter(
+            mapping_id=mapping_id,
+            status=SyncRun.Status.RUNNING,
+            kind__in=[SyncRun.Kind.PULL, SyncRun.Kind.FULL, SyncRun.Kind.IMPORT],
+        )
+        .exclude(pk=successor.pk)
+        .update(
+            status=SyncRun.Status.FAILED,
+            finished_at=timezone.now(),
+            message=f"This run stopped without finishing (its worker was stopped or lost); run {successor.pk} "
+            "took over and carried on from where it stopped.",
+        )
+    )
 
 
 def run_item_error(

@@ -7,9 +7,12 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-that-is-long-enough-fo
 # The suite always runs on PostgreSQL and Redis, whatever DATABASE_URL / REDIS_URL say for `make run`;
 # TEST_DATABASE_URL and TEST_REDIS_HOST point it elsewhere. pytest-django creates test_<name> itself.
 os.environ["DATABASE_URL"] = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tpm_workspace")
-# One Redis database per pytest-xdist worker, so that parallel workers never share a queue.
+# One Redis database per pytest-xdist worker, so that parallel workers never share a queue. Two pytest runs
+# at once on one machine share database 15, and each test's cache.clear() (a FLUSHDB) wipes the other's
+# Celery queue and bindings: TEST_REDIS_DB gives a run a database of its own.
 _xdist_worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-os.environ["REDIS_URL"] = f"redis://{os.environ.get('TEST_REDIS_HOST', '127.0.0.1:6379')}/{15 - _xdist_worker}"
+_redis_db = int(os.environ.get("TEST_REDIS_DB", 15)) - _xdist_worker
+os.environ["REDIS_URL"] = f"redis://{os.environ.get('TEST_REDIS_HOST', '127.0.0.1:6379')}/{_redis_db}"
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from .settings import *  # noqa: E402, F403
@@ -25,3 +28,10 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 # that a test sees the effect of the work it queued.
 CELERY_TASK_ALWAYS_EAGER = True
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# A Celery worker that a test starts as a subprocess (jira_sync/tests/sync/test_worker_scenarios.py, the
+# SIGKILL tests) takes the settings that test needs from here, as JSON: the broker rather than in-process
+# tasks, a short visibility timeout and lease so that a killed run comes back in seconds, quick retries.
+if _overrides := os.environ.get("TEST_SETTINGS_OVERRIDES"):
+    import json
+
+    globals().update(json.loads(_overrides))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 
 from backlog.models import WorkflowStatus
 from jira_sync.models import JiraConnection, ProjectMapping
@@ -13,6 +15,7 @@ from jira_sync.services.connections import connection_create, connection_test
 from jira_sync.services.mappings import mapping_create
 from jira_sync.testing.stand_in import StandInJira
 from jira_sync.tests.conftest import _serve
+from tpm_workspace.celery import app
 
 HUMAN = "557058:ann"
 
@@ -98,3 +101,27 @@ def mapping(cloud: StandInJira, make_mapping: Any) -> ProjectMapping:
 @pytest.fixture
 def statuses(product: Any) -> dict[str, WorkflowStatus]:
     return {status.name: status for status in WorkflowStatus.objects.filter(product=product)}
+
+
+# --- a real Celery worker ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker() -> Iterator[None]:
+    """A real Celery worker on Redis in a thread of this process; meanwhile tasks go through the broker."""
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        app.conf.task_always_eager = True
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1) -> bool:
+    """Poll until `condition()` holds (True) or the time is up (False): never a fixed sleep."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return bool(condition())

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from backlog import services as backlog
 from backlog.models import Story
 from jira_sync import tasks
 from jira_sync.models import IssueLink, JiraWebhookEvent, SyncRun
-from tpm_workspace.celery import app
 
-from .conftest import HUMAN
+from .conftest import HUMAN, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def worker():
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager = True
-
-
-def wait_for(condition, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_a_story_saved_here_reaches_jira_through_redis_and_a_worker(cloud, mapping, product, worker):

@@ -5,14 +5,10 @@ from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
-from workspaces.admin_leadership import install as install_leadership_access
 from workspaces.admin_scoping import WorkspaceScopedAdmin, WorkspaceScopedMixin, adopt, formset_save_via
 
 from .models import Membership, Product, Role, Workspace
 from .services import member_add, member_remove, member_set_role, workspace_create
-
-# Members with the leadership role enter the admin without is_staff (workspaces/admin_leadership.py).
-install_leadership_access(admin.site)
 
 
 def save_membership(*, form: ModelForm, workspace: Workspace) -> Membership:

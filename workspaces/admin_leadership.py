@@ -6,15 +6,11 @@ giving someone the leadership role in a workspace lets them in, taking it away (
 door at their next request, with nothing else to keep in step. What they then see is decided per model
 admin (workspaces/admin_scoping.py): every row of the workspaces they lead, read-only.
 
-Installed on the site instance (`install(admin.site)`, from workspaces/admin.py) rather than by replacing
-the AdminSite class, so it composes with whatever else customises the site (its index, for one).
+Used by the site class, tpm_workspace/admin_site.py (its `has_permission` and `login_form`).
 """
 
 from __future__ import annotations
 
-from types import MethodType
-
-from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.models import AbstractBaseUser
@@ -45,7 +41,3 @@ class LeadershipAuthenticationForm(AdminAuthenticationForm):
 def leads_somewhere(user: AbstractBaseUser) -> bool:
     return Membership.objects.filter(user=user, role=Role.LEADERSHIP).exists()
 
-
-def install(site: AdminSite) -> None:
-    site.has_permission = MethodType(lambda _site, request: may_enter(request), site)  # type: ignore[method-assign]
-    site.login_form = LeadershipAuthenticationForm

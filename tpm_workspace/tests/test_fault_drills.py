@@ -22,8 +22,11 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from backlog.models import Story
+from core.cache import RedisCache
 from core.testing.proxy import TcpProxy
 from core.testing.server import AppServer, app_server
 from jira_sync.models import IssueLink, PushIntent
@@ -35,11 +38,12 @@ from jira_sync.tests.sync.conftest import connect
 from tpm_workspace.celery import app
 from webhooks import services as webhooks
 from webhooks.models import OutboxEvent, WebhookDelivery
-from webhooks.tasks import webhooks_sweep
+from webhooks.tasks import dispatch_event, webhooks_sweep
 from webhooks.tests.conftest import Receiver, _handler
 from workspaces.services import api_token_create
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+# The drills share the database with the app server they start: their data must be committed.
+DRILL = pytest.mark.django_db(transaction=True)
 
 UNAVAILABLE = "The database is unavailable; try again in a moment."
 
@@ -131,6 +135,7 @@ def wait_for(condition: Any, timeout: float = 20.0) -> bool:
 # --- PostgreSQL restarted under the app ------------------------------------------------------------
 
 
+@DRILL
 def test_while_postgres_is_away_pages_and_the_api_answer_503_and_then_serve_again(postgres, user, product, visitor_for):
     with app_server(database_url=database_url(port=postgres.port), tasks="eager") as server:
         visitor = visitor_for(server, user)
@@ -170,6 +175,7 @@ def test_while_postgres_is_away_pages_and_the_api_answer_503_and_then_serve_agai
     assert list(Story.objects.values_list("title", flat=True)) == ["Saved before the restart"]
 
 
+@DRILL
 def test_a_persistent_connection_that_postgres_dropped_is_replaced_before_use(postgres, user, product, visitor_for):
     with app_server(database_url=database_url(port=postgres.port), tasks="eager") as server:
         visitor = visitor_for(server, user)
@@ -224,6 +230,7 @@ def celery_worker() -> Iterator[None]:
         app.conf.task_always_eager = True
 
 
+@DRILL
 @pytest.mark.celery_worker
 def test_with_redis_away_the_app_serves_and_the_outboxes_drain_once_it_is_back(
     redis, cloud, receiver, workspace, admin_user, user, product, visitor_for, request
@@ -254,7 +261,7 @@ def test_with_redis_away_the_app_serves_and_the_outboxes_drain_once_it_is_back(
         assert [story["title"] for story in listing.json()["results"]] == ["Saved while Redis was down"]
         timings = {"create": created_in, "page": page_in, "list": listing_in}
         request.node.user_properties.append(("timings_with_redis_down", timings))
-        assert max(timings.values()) < 3.0, timings
+        assert max(timings.values()) < 5.0, timings
         # and the work waits in the outboxes
         story = Story.objects.get()
         assert PushIntent.objects.filter(story=story, done_at__isnull=True).count() == 1
@@ -280,3 +287,67 @@ def test_with_redis_away_the_app_serves_and_the_outboxes_drain_once_it_is_back(
     assert not PushIntent.objects.filter(done_at__isnull=True).exists()
     assert [r.json["data"]["story"]["title"] for r in receiver.requests] == ["Saved while Redis was down"]
     assert WebhookDelivery.objects.get().state == WebhookDelivery.State.SUCCEEDED
+
+
+@pytest.fixture
+def broker_through(redis: TcpProxy) -> Iterator[None]:
+    """This process's Celery app publishes to the broker through the Redis proxy, with the settings' policy."""
+    saved = (app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool)
+    app.conf.task_always_eager = False
+    app.conf.broker_url = django_settings.CELERY_BROKER_URL.replace(
+        django_settings.REDIS_URL.removeprefix("redis://").split("/")[0], f"127.0.0.1:{redis.port}"
+    )
+    app._pool = app.amqp._producer_pool = None
+    try:
+        yield
+    finally:
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+
+
+def test_with_redis_away_a_publish_fails_at_once_instead_of_stalling_the_request(redis, broker_through):
+    # given a publisher that has talked to Redis, and Redis going away
+    dispatch_event.apply_async(args=(0,), retry=False)
+    redis.cut()
+    # when work is queued, several times (the first finds the pooled connection dead; the next ones
+    # connect anew) and both ways the code does it
+    for publish in (
+        lambda: dispatch_event.apply_async(args=(0,), retry=False),  # the outboxes: the sweep sends it later
+        lambda: dispatch_event.apply_async(args=(0,), retry=False),
+        lambda: dispatch_event.delay(0),  # with the publish retry policy
+    ):
+        started = time.monotonic()
+        with pytest.raises(KombuOperationalError):
+            publish()
+        # then it fails within a second (kombu's default reconnecting took ~6 s per call)
+        assert time.monotonic() - started < 1.0
+    # and once Redis is back, publishing works again
+    redis.restore()
+    dispatch_event.apply_async(args=(0,), retry=False)
+    app.control.purge()
+
+
+def test_with_redis_away_the_cache_misses_and_drops_writes(redis):
+    # given the app's cache backend, through the proxy
+    options = django_settings.CACHES["default"]
+    location = options["LOCATION"].replace(
+        django_settings.REDIS_URL.removeprefix("redis://").split("/")[0], f"127.0.0.1:{redis.port}"
+    )
+    cache = RedisCache(location, {"OPTIONS": options.get("OPTIONS", {})})
+    cache.set("drill", "kept")
+    # when Redis goes away
+    redis.cut()
+    # then reads miss and writes are dropped, without an error
+    assert cache.get("drill", "missed") == "missed"
+    assert cache.get_many(["drill"]) == {}
+    cache.set("drill", "dropped")
+    cache.delete("drill")
+    assert cache.add("other", 1) is False
+    # but a counter cannot pretend
+    with pytest.raises(RedisConnectionError):
+        cache.incr("drill")
+    # and once Redis is back, what it held is there again
+    redis.restore()
+    assert cache.get("drill") == "kept"
+    cache.delete("drill")

@@ -68,7 +68,8 @@
     403: "Your role does not allow this (or the page expired: reload it).",
     404: "Not found: it may have been deleted or moved.",
     413: "That is too large to send.",
-    429: "Too many requests: wait a moment and try again."
+    429: "Too many requests: wait a moment and try again.",
+    503: "The database is unavailable; try again in a moment."
   };
 
   document.addEventListener("htmx:responseError", function (event) {

@@ -262,6 +262,22 @@ def item_version(item: Any) -> str:
     return item.updated_at.isoformat()
 
 
+def typed_in_words(form: forms.Form, name: str) -> str:
+    """What the person chose or typed in `name`, as the editor showed it: a choice's label, not its id."""
+    raw = form.data.get(name, "")
+    if not isinstance(raw, str):
+        return ""
+    choices = getattr(form.fields.get(name), "choices", None)
+    if choices is None:
+        return raw
+    for value, label in choices:
+        options = label if isinstance(label, (list, tuple)) else [(value, label)]
+        for option_value, option_label in options:
+            if str(option_value) == raw:
+                return str(option_label)
+    return raw
+
+
 def initial_value(item: Any, name: str) -> Any:
     if name == "labels":
         return ", ".join(label.name for label in item.labels.all())
@@ -283,6 +299,18 @@ class CriterionForm(forms.Form):
     def __init__(self, *args: Any, prefix_id: str = "criterion-new", **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"{prefix_id}-%s")
         super().__init__(*args, **kwargs)
+
+
+class CriterionEditForm(CriterionForm):
+    """Rewording a criterion; `version` is its `updated_at` when the editor opened, so that a save over
+    someone else's newer wording is refused instead of replacing it."""
+
+    # Not required: a save without it is treated as stale (409 with the current text), not as an error.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, criterion: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"text": criterion.text, "version": item_version(criterion)})
+        super().__init__(*args, prefix_id=f"criterion-{criterion.pk}", **kwargs)
 
 
 # --- Tech debt ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from .. import services
 from ..models import Sprint, Story, WorkflowStatus
 from ..planning_forms import ALL_SPRINTS, BoardFilterForm
 from ..selectors.board import StoryFilters, board_read, filter_choices, product_sprints, product_statuses
+from ..selectors.items import last_changed_by
 
 TEMPLATE = "backlog/board.html"
 
@@ -30,6 +32,21 @@ def refusal_message(exc: ApplicationError | ValidationError) -> str:
     if isinstance(exc, ApplicationError):
         return exc.message
     return " ".join(exc.messages)
+
+
+def moved_meanwhile(story: Story, *, expected: dict[str, Any], where: Callable[[Story], str]) -> str:
+    """Lock the story and check it is still where the page showed it (`expected` field values). If someone
+    moved it since, the refusal in words (`where(current)`: "to Done"); else "". Call inside the move's
+    transaction, so that nobody moves it between this check and the move."""
+    current = Story.objects.select_for_update(of=("self",)).select_related("status", "sprint").get(pk=story.pk)
+    if all(getattr(current, name) == value for name, value in expected.items()):
+        return ""
+    who = last_changed_by(current)
+    name = (who.get_full_name() or who.get_username()) if who else "Someone else"
+    return (
+        f"{story.key} was not moved: {name} moved it {where(current)} after this page was loaded, and it is "
+        "shown there now. Move it again if you still mean to."
+    )
 
 
 def _board_context(request: ProductRequest, query: QueryDict, *, notice: str = "") -> dict[str, Any]:
@@ -103,12 +120,22 @@ def board_move(request: ProductRequest) -> HttpResponse:
         new_status = get_in_product_or_404(WorkflowStatus, product=request.product, pk=target) if target else None
         anchor = form.anchor()
         neighbour = get_in_product_or_404(Story, product=request.product, pk=anchor[1]) if anchor else None
+        came_from = _int(form.cleaned_data.get("from_list"))
         try:
             with transaction.atomic():
-                if new_status is not None and new_status.pk != story.status_id:
-                    story = services.story_set_status(story=story, actor=request.user, status=new_status)
-                if anchor and neighbour is not None:
-                    services.item_move(item=story, **{anchor[0]: neighbour})
+                # The card is moved from the column the mover saw: a drop based on an older board must not
+                # undo someone else's transition meanwhile.
+                if came_from:
+                    notice = moved_meanwhile(
+                        story, expected={"status_id": came_from}, where=lambda now: f"to {now.status.name}"
+                    )
+                if notice:
+                    status = 409
+                else:
+                    if new_status is not None and new_status.pk != story.status_id:
+                        story = services.story_set_status(story=story, actor=request.user, status=new_status)
+                    if anchor and neighbour is not None:
+                        services.item_move(item=story, **{anchor[0]: neighbour})
         except (ApplicationError, ValidationError) as exc:
             status, notice = 409, f"{story.key} was not moved: {refusal_message(exc)}"
     if not wants_partial(request):

@@ -4,7 +4,7 @@ A field's editor carries the item's `updated_at` as it was when the editor opene
 over a newer version is refused with 409 and the current value (who changed it, and what you typed),
 the browser equivalent of the API's `If-Match`: two people editing the same field never overwrite
 each other silently. Acceptance criteria are a checklist on the story page, through the criterion
-services.
+services; a criterion's editor carries the criterion's version the same way (409 with its current wording).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from core.ui.objects import get_in_product_or_404
 from workspaces.models import Role
 
 from .. import services
-from ..forms import EDITABLE_FIELDS, CriterionForm, ItemFieldForm, item_version
+from ..forms import EDITABLE_FIELDS, CriterionEditForm, CriterionForm, ItemFieldForm, item_version, typed_in_words
 from ..models import AcceptanceCriterion, Epic, Feature, Story
 from ..selectors.items import criteria_of, epic_for_page, feature_for_page, last_changed_by, story_for_page
 from ..selectors.tree import annotate_epics, children_of, feature_rollup
@@ -177,10 +177,9 @@ def _conflict(request: ProductRequest, kind: Kind, pk: int, name: str, stale: It
     item = kind.get(request, pk)
     who = last_changed_by(item)
     form = ItemFieldForm(kind=kind.name, name=name, product=request.product, item=item)
-    mine = stale.data.get(name, "")
     conflict = {
         "who": (who.get_full_name() or who.get_username()) if who else "someone else",
-        "mine": mine if isinstance(mine, str) else "",
+        "mine": typed_in_words(stale, name),
     }
     if request.htmx:
         context = field_context(request, kind, item, name, form, conflict=conflict, focus=True)
@@ -209,13 +208,14 @@ def criteria_context(
     criteria: list[AcceptanceCriterion] | None = None,
     editing: int | None = None,
     add_form: CriterionForm | None = None,
-    edit_form: CriterionForm | None = None,
+    edit_form: CriterionEditForm | None = None,
     focus_add: bool = False,
+    criterion_conflict: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     criteria = criteria_of(story) if criteria is None else criteria
     if editing and edit_form is None:
         current = next((c for c in criteria if c.pk == editing), None)
-        edit_form = CriterionForm(initial={"text": current.text}, prefix_id=f"criterion-{editing}") if current else None
+        edit_form = CriterionEditForm(criterion=current) if current else None
     return {
         "story": story,
         "criteria": criteria,
@@ -224,6 +224,7 @@ def criteria_context(
         "criterion_form": add_form or CriterionForm(),
         "criterion_edit_form": edit_form,
         "focus_add": focus_add,
+        "criterion_conflict": criterion_conflict,
     }
 
 
@@ -375,16 +376,35 @@ def criterion_edit(request: ProductRequest, criterion_id: int) -> HttpResponse:
         return render_page(
             request, STORY.template, criteria_context(request, story, editing=editing), partial="criteria"
         )
-    form = CriterionForm(request.POST, prefix_id=f"criterion-{criterion.pk}")
+    form = CriterionEditForm(request.POST, criterion=criterion)
     if form.is_valid():
         try:
-            services.criterion_update(criterion=criterion, actor=request.user, text=form.cleaned_data["text"])
+            with transaction.atomic():
+                current = AcceptanceCriterion.objects.select_for_update().get(pk=criterion.pk)
+                if form.cleaned_data["version"] != item_version(current):
+                    return _criterion_conflict(request, story, current, form)
+                services.criterion_update(criterion=current, actor=request.user, text=form.cleaned_data["text"])
         except (ApplicationError, ValidationError) as exc:
             add_service_error(form, exc)
     if form.errors:
         story = _story_page_item(request, story)
         return _criteria_answer(request, story, 422, editing=criterion.pk, edit_form=form)
     return _criteria_answer(request, story)
+
+
+def _criterion_conflict(
+    request: ProductRequest, story: Story, current: AcceptanceCriterion, stale: CriterionEditForm
+) -> HttpResponse:
+    """409: the criterion was reworded (or checked) after this editor opened. The message quotes it as it
+    reads now; the editor keeps what this person typed, based on the current version, so that saving again
+    is a deliberate "replace it with mine"."""
+    data = stale.data.copy()
+    data["version"] = item_version(current)
+    form = CriterionEditForm(data, criterion=current)
+    form.is_valid()
+    conflict = {"theirs": current.text, "met": current.is_met}
+    story = _story_page_item(request, story)
+    return _criteria_answer(request, story, 409, editing=current.pk, edit_form=form, criterion_conflict=conflict)
 
 
 @product_view(minimum_role=Role.VIEWER, write_role=Role.CONTRIBUTOR)

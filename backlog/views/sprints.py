@@ -34,7 +34,7 @@ from ..models import Sprint, Story
 from ..planning_forms import SprintCloseForm, SprintEditForm, SprintForm, StoryFilterForm
 from ..selectors.board import StoryFilters, filter_choices, product_statuses
 from ..selectors.sprints import planning_backlog, sprint_load, sprint_report, sprint_stories, sprints_with_points
-from .board import refusal_message
+from .board import moved_meanwhile, refusal_message
 
 LIST_TEMPLATE = "backlog/sprints/list.html"
 DETAIL_TEMPLATE = "backlog/sprints/detail.html"
@@ -239,6 +239,10 @@ def sprint_planning(request: ProductRequest, sprint: Sprint) -> HttpResponse:
     return render_page(request, PLANNING_TEMPLATE, _planning_context(request, sprint), partial="lists")
 
 
+def _sprint_words(story: Story) -> str:
+    return f"into {story.sprint.name}" if story.sprint else "back to the backlog"
+
+
 @plan_sprints
 @sprint_view("POST")
 def sprint_planning_move(request: ProductRequest, sprint: Sprint) -> HttpResponse:
@@ -253,18 +257,26 @@ def sprint_planning_move(request: ProductRequest, sprint: Sprint) -> HttpRespons
         anchor = form.anchor()
         neighbour = get_in_product_or_404(Story, product=request.product, pk=anchor[1]) if anchor else None
         target = form.cleaned_data.get("list")
+        came_from = {"backlog": None, "sprint": sprint.pk}.get(form.cleaned_data.get("from_list"), "unknown")
         try:
             with transaction.atomic():
-                if target == "sprint" and story.sprint_id != sprint.pk:
-                    services.stories_set_sprint(
-                        product=request.product, actor=request.user, story_ids=[story.pk], sprint=sprint
-                    )
-                elif target == "backlog" and story.sprint_id == sprint.pk:
-                    services.stories_set_sprint(
-                        product=request.product, actor=request.user, story_ids=[story.pk], sprint=None
-                    )
-                if anchor and neighbour is not None:
-                    services.item_move(item=story, **{anchor[0]: neighbour})
+                # Planned from what the page showed: a move based on an older page must not take the story out
+                # of the sprint someone else planned it into meanwhile (or put back one they took out).
+                if came_from != "unknown":
+                    notice = moved_meanwhile(story, expected={"sprint_id": came_from}, where=_sprint_words)
+                if notice:
+                    status = 409
+                else:
+                    if target == "sprint" and story.sprint_id != sprint.pk:
+                        services.stories_set_sprint(
+                            product=request.product, actor=request.user, story_ids=[story.pk], sprint=sprint
+                        )
+                    elif target == "backlog" and story.sprint_id == sprint.pk:
+                        services.stories_set_sprint(
+                            product=request.product, actor=request.user, story_ids=[story.pk], sprint=None
+                        )
+                    if anchor and neighbour is not None:
+                        services.item_move(item=story, **{anchor[0]: neighbour})
         except (ApplicationError, ValidationError) as exc:
             status, notice = 409, f"{story.key} was not moved: {refusal_message(exc)}"
     if not wants_partial(request):

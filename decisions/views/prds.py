@@ -286,15 +286,22 @@ def prd_section_add(request: ProductRequest, prd_id: int) -> HttpResponse:
     prd = _prd_or_404(request, prd_id)
     form = SectionAddForm(request.POST)
     if form.is_valid():
-        sections = [{"kind": s.kind, "title": s.title, "body": s.body} for s in prd.sections.all()]
-        sections.append({"kind": form.cleaned_data["kind"], "title": form.cleaned_data["title"], "body": ""})
         try:
-            services.prd_update(
-                prd=prd,
-                actor=request.user,
-                sections=sections,
-                change_note=f"Added the section “{form.cleaned_data['title']}”",
-            )
+            with transaction.atomic():
+                # The sections are read under the PRD's lock: a section saved by someone else a moment ago is
+                # part of the list written back, never replaced by the copy this page loaded.
+                locked = PRD.objects.select_for_update(of=("self",)).get(pk=prd.pk)
+                sections = [
+                    {"kind": s.kind, "title": s.title, "body": s.body}
+                    for s in locked.sections.order_by("position", "pk")
+                ]
+                sections.append({"kind": form.cleaned_data["kind"], "title": form.cleaned_data["title"], "body": ""})
+                services.prd_update(
+                    prd=locked,
+                    actor=request.user,
+                    sections=sections,
+                    change_note=f"Added the section “{form.cleaned_data['title']}”",
+                )
         except (ValidationError, ApplicationError) as exc:
             if hasattr(exc, "error_dict") and "sections" in exc.error_dict:
                 form.add_error("title", exc.error_dict["sections"])

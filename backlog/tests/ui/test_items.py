@@ -277,8 +277,11 @@ def test_the_checklist_adds_checks_edits_and_deletes(client, product, contributo
     # edit
     editor_html = client.get(url("criterion_edit", product, criterion.pk), HTTP_HX_REQUEST="true").content.decode()
     assert 'value="Shows a receipt"' in editor_html or ">Shows a receipt</textarea>" in editor_html
+    assert f'name="version" value="{version(criterion)}"' in editor_html
     response = client.post(
-        url("criterion_edit", product, criterion.pk), {"text": "Emails a receipt"}, HTTP_HX_REQUEST="true"
+        url("criterion_edit", product, criterion.pk),
+        {"text": "Emails a receipt", "version": version(criterion)},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     criterion.refresh_from_db()

@@ -78,14 +78,19 @@ def workspace_export(*, ref: str, out: IO[str], using: str = DEFAULT_DB_ALIAS) -
     return result
 
 
-def _header(workspace: Any, using: str) -> dict[str, Any]:
+def schema_state(using: str) -> dict[str, str]:
+    """The last migration applied, per app: the schema an export was written with."""
     applied: dict[str, str] = {}
-    for app_label, name in sorted(MigrationRecorder(connections[using]).applied_migrations()):
+    for app_label, name in MigrationRecorder(connections[using]).applied_migrations():
         applied[app_label] = max(applied.get(app_label, ""), name)
+    return dict(sorted(applied.items()))
+
+
+def _header(workspace: Any, using: str) -> dict[str, Any]:
     return {
         "exported_at": timezone.now(),
         "workspace": {"id": workspace.pk, "slug": workspace.slug, "name": workspace.name},
-        "migrations": applied,
+        "migrations": schema_state(using),
         "secrets": (
             "Jira tokens and webhook signing secrets are written as stored: Fernet tokens that only the "
             "FIELD_ENCRYPTION_KEY / SECRET_KEY of the exporting site decrypts. Passwords are written as "

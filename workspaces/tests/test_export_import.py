@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from io import StringIO
@@ -250,8 +251,12 @@ def test_a_row_whose_id_is_taken_is_refused_and_nothing_is_written(restore_datab
         (lambda text: "not json at all", "not valid JSON"),
         (lambda text: text.replace('"model":"backlog.story"', '"model":"backlog.tale"', 1), "“backlog.tale”"),
         (lambda text: text.replace('"title",', '"headline",', 1), r"columns of “backlog.\w+” differ"),
+        (
+            lambda text: re.sub(r'"backlog":"[^"]+"', '"backlog":"0001_initial"', text, count=1),
+            r"another schema than this database's \(backlog 0001_initial in the file, 0\d+_\w+ here\)",
+        ),
     ],
-    ids=["cut-off", "wrong-version", "not-an-export", "not-json", "unknown-model", "other-schema"],
+    ids=["cut-off", "wrong-version", "not-an-export", "not-json", "unknown-model", "other-columns", "other-migrations"],
 )
 def test_a_damaged_or_foreign_file_is_refused_in_words(restore_database, tmp_path, product, editor, damage, message):
     # given: a small workspace's export, damaged

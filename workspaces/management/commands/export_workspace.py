@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 
 from core.errors import ApplicationError
 from workspaces.portability.exporter import workspace_export
@@ -33,6 +33,10 @@ class Command(BaseCommand):
                 result = workspace_export(ref=options["workspace"], out=self.stdout._out, using=options["database"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database refused the export ({str(exc).strip()}). Is it migrated (manage.py migrate)?"
+            ) from exc
         # The summary goes to stderr when the export itself goes to standard output.
         report = self.stdout if output else self.stderr
         report.write(

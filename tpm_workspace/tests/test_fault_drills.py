@@ -8,6 +8,7 @@ these keep theirs. The test process reads and checks the same database directly.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -162,6 +163,16 @@ def test_while_postgres_is_away_pages_and_the_api_answer_503_and_then_serve_agai
             assert response.status_code == 503
             assert response.headers["retry-after"] == "5"
             assert response.json() == {"error": {"status": 503, "code": "database_unavailable", "message": UNAVAILABLE}}
+        # and so does signing in (the sign-in throttle and the password check need the database)
+        with httpx.Client(base_url=server.url, timeout=20) as anonymous:
+            form = anonymous.get("/login/")
+            assert form.status_code == 200
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)[1]
+            sign_in = anonymous.post(
+                "/login/", data={"csrfmiddlewaretoken": csrf, "username": user.username, "password": "secret"}
+            )
+            assert sign_in.status_code == 503
+            assert UNAVAILABLE in sign_in.text
 
         # when PostgreSQL is back
         postgres.restore()

@@ -158,7 +158,12 @@ def requirement_edit(request: ProductRequest, prd_id: int, requirement_id: int) 
                 messages.success(request, f"Saved {requirement.key}.")
                 return _back(request, prd, f"req-{requirement.pk}")
             return render_page(request, TEMPLATE, _row_context(requirement, prd), partial="requirement-row")
-    context = _row_context(requirement, prd, edit_form=form, conflict=status == CONFLICT_STATUS)
+    conflict = None
+    if status == CONFLICT_STATUS:
+        last = requirement.history.select_related("history_user").order_by("-history_date").first()
+        who = last.history_user if last else None
+        conflict = {"who": (who.get_full_name() or who.get_username()) if who else "Someone else"}
+    context = _row_context(requirement, prd, edit_form=form, conflict=conflict)
     return render_page(
         request, "decisions/prds/requirement_edit.html", context, partial="requirement-editor", status=status
     )

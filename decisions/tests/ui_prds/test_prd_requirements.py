@@ -135,7 +135,7 @@ def test_a_stale_requirement_edit_is_refused_with_409(client, product, editor, a
     response = client.post(url("requirement_edit", product.pk, prd.pk, requirement.pk), data, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert response.status_code == 409
-    assert "Someone else changed" in body and "“Theirs”" in body and 'value="Mine"' in body
+    assert f"{admin_user.get_full_name()} changed" in body and "“Theirs”" in body and 'value="Mine"' in body
     requirement.refresh_from_db()
     assert requirement.title == "Theirs"
 

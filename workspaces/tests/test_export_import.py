@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import tracemalloc
 from io import StringIO
 from pathlib import Path
 
@@ -32,7 +33,8 @@ from roadmap.services import roadmap_create, roadmap_delete, roadmap_item_create
 from webhooks import crypto
 from webhooks.models import OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from workspaces.models import ApiToken, Membership, Product, Workspace
-from workspaces.portability import codec
+from workspaces.portability import codec, exporter
+from workspaces.portability.exporter import workspace_export
 from workspaces.portability.registry import EXCLUDED, TABLES, TABLES_BY_LABEL, USERS, Table, unclassified_models
 from workspaces.services import api_token_create
 from workspaces.tests.factories import MembershipFactory, ProductFactory, UserFactory, WorkspaceFactory
@@ -335,3 +337,33 @@ def test_a_workspace_is_found_by_id_and_written_to_standard_output(workspace, ca
     products = next(t for t in document["tables"] if t["model"] == "workspaces.product")
     assert [row[products["fields"].index("key")] for row in products["rows"]] == ["PAY"]
     assert "Exported the workspace" in captured.err
+
+
+@pytest.mark.django_db
+def test_the_export_streams_memory_does_not_grow_with_the_workspace(tmp_path, monkeypatch):
+    # given: a workspace of 2,500 stories, measured; then 7,500 more (four times the rows). Rows are read
+    # 500 at a time here (2,000 in use), so that both sizes span many chunks: the peak is then two chunks
+    # (the one being written and the next one being fetched), whatever the size.
+    from demo.scale import seed_scale
+
+    monkeypatch.setattr(exporter, "CHUNK", 500)
+
+    def peak_while_exporting() -> int:
+        tracemalloc.start()
+        try:
+            with (tmp_path / "scale.json").open("w", encoding="utf-8") as out:
+                workspace_export(ref="scale-co", out=out)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    seed_scale(stories=2_500, features=50, epics=5, product_key="SMALL", progress=False)
+    small = peak_while_exporting()
+    seed_scale(stories=7_500, features=150, epics=15, product_key="BIG", workspace_slug="scale-co", progress=False)
+
+    # when
+    big = peak_while_exporting()
+
+    # then: the peak is a chunk of rows, not the workspace (it would be ~4 times as much if held whole)
+    assert (tmp_path / "scale.json").stat().st_size > 3 * 1_000_000
+    assert big < 1.2 * small, (small, big)

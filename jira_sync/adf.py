@@ -258,7 +258,7 @@ _INLINE_TYPES = {"text", "hardBreak", "mention", "emoji", "inlineCard", "date", 
 
 def _md_inline(nodes: list[Node]) -> str:
     pieces: list[str] = []
-    for node in nodes:
+    for node in _without_marks_on_code(nodes):
         kind = node.get("type")
         attrs = node.get("attrs") or {}
         if kind == "text":
@@ -273,6 +273,19 @@ def _md_inline(nodes: list[Node]) -> str:
     # CommonMark drops the spaces that open a line or end a paragraph: so does the writer, or the next
     # round trip would (a paragraph of an empty link and " 1").
     return _escape_line_starts(_EDGE_SPACES.sub("", "".join(pieces)))
+
+
+def _without_marks_on_code(nodes: list[Node]) -> list[Node]:
+    """Code spans are written bare (emphasis around one, beside other emphasis, can read back otherwise:
+    "*`1`**1*"): bold and italic on code go, and pieces left alike merge, or "`1`" beside a bold "`1`"
+    would be written as two spans side by side, "`1``1`", which reads back as the one span "1``1"."""
+    plain = [
+        {**node, "marks": [m for m in node.get("marks") or [] if m.get("type") not in {"strong", "em"}]}
+        if node.get("type") == "text" and any(m.get("type") == "code" for m in node.get("marks") or [])
+        else node
+        for node in nodes
+    ]
+    return normalize_adf({"type": "paragraph", "content": plain}).get("content", [])
 
 
 def _inline_text(node: Node) -> str:

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import connections, transaction
 from django.utils import timezone
 
 from backlog.models import Feature, Label, Story
@@ -57,6 +57,12 @@ def restore_database(django_db_setup, django_db_blocker):
     connections.settings[RESTORE] = alias_settings
     with django_db_blocker.unblock():
         connections[RESTORE].creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        # Content types get other ids here than in the default database (as in any other database), so
+        # that a restore writing content type ids instead of natural keys would fail.
+        with transaction.atomic(using=RESTORE), connections[RESTORE].cursor() as cursor:
+            cursor.execute("UPDATE django_content_type SET id = id + 1000")
+            cursor.execute("UPDATE auth_permission SET content_type_id = content_type_id + 1000")
+        ContentType.objects.clear_cache()
     yield RESTORE
     with django_db_blocker.unblock():
         connections[RESTORE].creation.destroy_test_db(name, verbosity=0)
@@ -155,6 +161,9 @@ def test_the_demo_workspace_round_trips_into_an_empty_database_identically(resto
 
     # then: every table of the workspace holds exactly the exported rows, and nothing else
     assert "Restored the workspace “acme-corp”" in out.getvalue()
+    assert set(ContentType.objects.using(RESTORE).values_list("pk", flat=True)).isdisjoint(
+        ContentType.objects.values_list("pk", flat=True)
+    )
     user_ids = set(get_user_model().objects.using(RESTORE).values_list("pk", flat=True))
     for table in TABLES:
         source = _rows(table, "default", workspace_id=workspace.pk, user_ids=user_ids)

@@ -16,12 +16,17 @@ COMMON_ERRORS = ("400", "401", "403", "404", "429")
 
 class ApiSchema(AutoSchema):
     def _takes_if_match(self) -> bool:
-        return self.method in ("PUT", "PATCH") or getattr(self.view, "action", None) in getattr(
-            self.view, "if_match_actions", ()
+        action = getattr(self.view, "action", None)
+        return (
+            self.method in ("PUT", "PATCH")
+            or action in getattr(self.view, "if_match_actions", ())
+            or action in getattr(self.view, "if_match_optional_actions", ())
         )
 
     def _requires_if_match(self) -> bool:
         """Updates of a resource with `if_match_required` (stories, PRDs, requirements) answer 428 without it."""
+        if getattr(self.view, "action", None) in getattr(self.view, "if_match_optional_actions", ()):
+            return False
         return self._takes_if_match() and getattr(self.view, "if_match_required", False)
 
     def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:

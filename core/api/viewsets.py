@@ -53,6 +53,8 @@ class ScopedViewSetMixin:
     # PUT/PATCH (and the actions named in `if_match_actions`) without If-Match answer 428.
     if_match_required: ClassVar[bool] = False
     if_match_actions: ClassVar[tuple[str, ...]] = ()
+    # Actions that honour an If-Match when sent (412 if stale) but do not require it.
+    if_match_optional_actions: ClassVar[tuple[str, ...]] = ()
 
     def etag(self, data: Any) -> str:
         if isinstance(data, dict) and self.etag_exclude:

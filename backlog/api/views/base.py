@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
@@ -47,7 +48,13 @@ class MoveActionMixin(RespondMixin):
 
 
 class TransitionActionMixin(RespondMixin):
-    """POST {id}/transition/ {"status": id}: the item moves to another status of its product's workflow."""
+    """POST {id}/transition/ {"status": id}: the item moves to another status of its product's workflow.
+
+    An If-Match, when sent, is honoured (412 if the item changed since it was read); it is not required: a
+    transition names the status wanted, it does not write back a copy of the item.
+    """
+
+    if_match_optional_actions: tuple[str, ...] = ("transition",)
 
     def perform_transition(self, item: Any, status: WorkflowStatus) -> Model:
         raise NotImplementedError
@@ -59,4 +66,7 @@ class TransitionActionMixin(RespondMixin):
         item = self.get_object()  # type: ignore[attr-defined]
         serializer = TransitionSerializer(data=request.data, context=self.get_serializer_context())  # type: ignore[attr-defined]
         serializer.is_valid(raise_exception=True)
-        return self.respond(self.perform_transition(item, serializer.validated_data["status"]))
+        with transaction.atomic():
+            self.check_if_match(item, required=False)  # type: ignore[attr-defined]
+            item = self.perform_transition(item, serializer.validated_data["status"])
+        return self.respond(item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BigIntegerField, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -49,6 +49,7 @@ class StoryViewSet(MoveActionMixin, TransitionActionMixin, ScopedModelViewSet):
     write_role = Role.CONTRIBUTOR
     # Several people edit a story: PUT/PATCH must say which version they change (428 without If-Match).
     if_match_required = True
+    if_match_optional_actions = ("transition", "sprint")
 
     def scoped_queryset(self) -> QuerySet[Story]:
         # The epic through the feature, like labels and criteria on PostgreSQL, comes as a column of the
@@ -124,7 +125,12 @@ class StoryViewSet(MoveActionMixin, TransitionActionMixin, ScopedModelViewSet):
         story = self.get_object()
         serializer = SprintAssignmentSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        services.stories_set_sprint(
-            product=story.product, actor=request.user, story_ids=[story.pk], sprint=serializer.validated_data["sprint"]
-        )
+        with transaction.atomic():
+            self.check_if_match(story, required=False)  # honoured when sent (412), not required
+            services.stories_set_sprint(
+                product=story.product,
+                actor=request.user,
+                story_ids=[story.pk],
+                sprint=serializer.validated_data["sprint"],
+            )
         return self.respond(story)

@@ -89,3 +89,22 @@ def test_a_change_of_an_acceptance_criterion_makes_the_story_etag_stale(token_cl
     added = a.post("/api/v1/acceptance-criteria/", {"story": story.pk, "text": "The customer is told"})
     assert added.status_code == 201
     assert b.patch(f"{URL}{story.pk}/", {"title": "Stale"}, HTTP_IF_MATCH=etag).status_code == 412
+
+
+def test_a_transition_or_sprint_change_honours_a_stale_if_match(token_client, story, contributor, editor, product):
+    # given: B read the story; A then moved it to In progress
+    from backlog.models import WorkflowStatus
+    from backlog.tests.factories import SprintFactory
+
+    a, b = token_client(contributor), token_client(editor)
+    etag = b.get(f"{URL}{story.pk}/")["ETag"]
+    statuses = {s.name: s for s in WorkflowStatus.objects.filter(product=product)}
+    assert a.post(f"{URL}{story.pk}/transition/", {"status": statuses["In progress"].pk}).status_code == 200
+    # when: B transitions or plans from its older read, saying so with If-Match
+    done = b.post(f"{URL}{story.pk}/transition/", {"status": statuses["Done"].pk}, HTTP_IF_MATCH=etag)
+    planned = b.post(f"{URL}{story.pk}/sprint/", {"sprint": SprintFactory(product=product).pk}, HTTP_IF_MATCH=etag)
+    # then: both refused; without If-Match a transition is a plain command and goes through
+    assert (done.status_code, planned.status_code) == (412, 412)
+    story.refresh_from_db()
+    assert (story.status.name, story.sprint_id) == ("In progress", None)
+    assert b.post(f"{URL}{story.pk}/transition/", {"status": statuses["Done"].pk}).status_code == 200

@@ -106,3 +106,5 @@ def test_the_schema_says_where_if_match_is_required(client, editor):
         assert if_match(path, "put") == (True, True)
     assert if_match("/api/v1/prds/{id}/publish/", "post") == (True, True)
     assert if_match("/api/v1/epics/{id}/", "patch") == (False, False)
+    assert if_match("/api/v1/stories/{id}/transition/", "post") == (False, False)
+    assert if_match("/api/v1/stories/{id}/sprint/", "post") == (False, False)

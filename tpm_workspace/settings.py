@@ -156,6 +156,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ADMIN = False  # unlock with `manage.py axes_reset_username <name>`; the admin lists only scoped rows
 AXES_DISABLE_ACCESS_LOG = True  # failures are counted; successful sign-ins are not logged again here
 AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # no banner on every command; lockouts are still logged (username and address)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -65,3 +66,21 @@ def notify_signoff_requested(self, signoff_id: int) -> str:  # noqa: ANN001 - Ce
         SignOff.objects.filter(pk=signoff_id).update(emailed_at=None)
         raise
     return "sent"
+
+
+SWEEP_AFTER = timedelta(minutes=2)  # the after-commit message has had its chance by then
+SWEEP_BATCH = 200
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def signoff_email_sweep() -> int:
+    """E-mail the pending requests whose message never reached the broker (Redis was away at the commit).
+    Harmless alongside the normal path: `notify_signoff_requested` claims each e-mail once."""
+    from core.queue import enqueue
+
+    cutoff = timezone.now() - SWEEP_AFTER
+    waiting = SignOff.objects.filter(state=SignOff.State.PENDING, emailed_at__isnull=True, created_at__lt=cutoff)
+    ids = list(waiting.order_by("pk").values_list("pk", flat=True)[:SWEEP_BATCH])
+    for signoff_id in ids:
+        enqueue(notify_signoff_requested, signoff_id)
+    return len(ids)

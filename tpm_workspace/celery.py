@@ -18,5 +18,6 @@ app.conf.beat_schedule = {
     # Jira sync: incremental pull, the push outbox (and unprocessed webhook events), nightly full reconcile.
     "jira-pull": {"task": "jira_sync.tasks.pull_all", "schedule": 300.0},
     "jira-push-sweep": {"task": "jira_sync.tasks.push_sweep", "schedule": 60.0},
+    "signoff-email-sweep": {"task": "decisions.tasks.signoff_email_sweep", "schedule": 120.0},
     "jira-reconcile": {"task": "jira_sync.tasks.reconcile_all", "schedule": crontab(hour=2, minute=30)},
 }

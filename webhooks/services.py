@@ -17,7 +17,6 @@ Delivery, step by step (tasks.py runs it):
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,9 +25,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
 from core.errors import ApplicationError
+from core.queue import enqueue
 from workspaces.models import Workspace
 
 from . import crypto, transport
@@ -42,8 +41,6 @@ from .models import (
     WebhookEndpoint,
 )
 
-logger = logging.getLogger(__name__)
-
 # How long a claimed attempt owns its delivery: longer than any attempt (TIMEOUT plus reading).
 CLAIM_LEASE = timedelta(minutes=2)
 ENDPOINT_EDITABLE_FIELDS = frozenset({"url", "description", "events", "is_active"})
@@ -53,16 +50,9 @@ ENDPOINT_EDITABLE_FIELDS = frozenset({"url", "description", "events", "is_active
 
 
 def _enqueue(task_name: str, object_id: int, *, countdown: float | None = None) -> bool:
-    """Send a task message without the publish retries: False (logged) when the broker is unreachable."""
     from . import tasks
 
-    task = getattr(tasks, task_name)
-    try:
-        task.apply_async(args=(object_id,), countdown=countdown, retry=False)
-    except OperationalError as exc:
-        logger.warning("webhooks: broker unreachable, %s(%s) left for the sweep: %s", task_name, object_id, exc)
-        return False
-    return True
+    return enqueue(getattr(tasks, task_name), object_id, countdown=countdown)
 
 
 def enqueue_dispatch(event_id: int) -> bool:

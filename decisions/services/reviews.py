@@ -14,6 +14,7 @@ from django.db import transaction
 
 from activity.models import Notification
 from activity.services import notify
+from core.queue import enqueue
 
 from ..models import PRD, DecisionRecord, PRDVersion, SignOff, SignOffEvent, content_hash
 from ..tasks import notify_signoff_requested
@@ -112,5 +113,5 @@ def review_restart_after_change(*, document: Document, actor: AbstractBaseUser |
         )
         # A re-request is a request: the approver is e-mailed as they were the first time.
         for fresh in renewed:
-            transaction.on_commit(partial(notify_signoff_requested.delay, fresh.pk))
+            transaction.on_commit(partial(enqueue, notify_signoff_requested, fresh.pk))
     return renewed

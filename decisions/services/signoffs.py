@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -9,6 +11,7 @@ from django.utils import timezone
 from activity.models import Notification
 from activity.services import notify
 from core.errors import ApplicationError
+from core.queue import enqueue
 from webhooks.events import EventKind, record_event
 
 from ..models import PRD, DecisionRecord, SignOff, SignOffEvent, StakeholderRole
@@ -73,7 +76,7 @@ def signoff_request(*, document: Document, actor: AbstractBaseUser, approver: Ab
         message=f"{actor} asks for your sign-off on {document} as {StakeholderRole(role).label}.",
     )
     signoff_id = signoff.pk
-    transaction.on_commit(lambda: notify_signoff_requested.delay(signoff_id))
+    transaction.on_commit(partial(enqueue, notify_signoff_requested, signoff_id))  # swept if Redis is away
     _record_signoff_event(signoff=signoff, document=document, kind=EventKind.SIGNOFF_REQUESTED)
     return signoff
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError
+
+from core.queue import enqueue
 
 from ..models import PushIntent, item_kind
-
-logger = logging.getLogger(__name__)
 
 # A claimed intent belongs to its task for this long; a dead worker's claim runs out and the sweep retries.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -45,12 +43,7 @@ def enqueue_push(intent_id: int, *, countdown: float | None = None) -> bool:
     """Queue the push task; a broker that is down leaves the intent to the sweep (logged, not raised)."""
     from .. import tasks
 
-    try:
-        tasks.push_item.apply_async(args=(intent_id,), countdown=countdown, retry=False)
-    except OperationalError as exc:
-        logger.warning("jira_sync: broker unreachable, push of intent %s left for the sweep: %s", intent_id, exc)
-        return False
-    return True
+    return enqueue(tasks.push_item, intent_id, countdown=countdown)
 
 
 def intent_claim(*, intent_id: int) -> PushIntent | None:

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
@@ -23,6 +24,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -30,6 +32,10 @@ from backlog.models import Story
 from core.cache import RedisCache
 from core.testing.proxy import TcpProxy
 from core.testing.server import AppServer, app_server
+from decisions.models import SignOff
+from decisions.services import signoff_request
+from decisions.tasks import signoff_email_sweep
+from decisions.tests.factories import PRDFactory
 from jira_sync.models import IssueLink, PushIntent
 from jira_sync.services.mappings import mapping_create
 from jira_sync.tasks import push_sweep
@@ -362,3 +368,23 @@ def test_with_redis_away_the_cache_misses_and_drops_writes(redis):
     redis.restore()
     assert cache.get("drill") == "kept"
     cache.delete("drill")
+
+
+@DRILL
+def test_with_redis_away_a_signoff_request_is_saved_and_its_email_goes_once_redis_is_back(
+    redis, broker_through, product, admin_user, editor, mailoutbox
+):
+    # given Redis going away
+    prd = PRDFactory(product=product, actor=admin_user)
+    redis.cut()
+    # when a sign-off is asked for (its e-mail is queued after the commit)
+    signoff = signoff_request(document=prd, actor=admin_user, approver=editor, role="engineering")
+    # then the request is saved, and its e-mail waits
+    assert SignOff.objects.get(pk=signoff.pk).emailed_at is None and mailoutbox == []
+    # and once Redis is back, the sweep sends it, once
+    redis.restore()
+    SignOff.objects.filter(pk=signoff.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    app.conf.task_always_eager = True  # run what the sweep queues here (broker_through restores it)
+    assert signoff_email_sweep() == 1
+    assert signoff_email_sweep() == 0
+    assert [m.to for m in mailoutbox] == [[editor.email]]

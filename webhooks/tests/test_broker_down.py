@@ -52,7 +52,7 @@ def test_the_sweep_sends_what_the_broker_missed(
     assert event.payload["story"]["id"] == story.pk
     assert WebhookDelivery.objects.count() == 0
     assert receiver.requests == []
-    assert f"broker unreachable, dispatch_event({event.pk}) left for the sweep" in caplog.text
+    assert f"broker unreachable, webhooks.tasks.dispatch_event({event.pk}) left for its sweep" in caplog.text
 
     # when the broker is back and the sweep runs
     with django_capture_on_commit_callbacks(execute=True):

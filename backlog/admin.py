@@ -363,8 +363,9 @@ class StoryAdmin(VersionCheckedAdminMixin, BacklogItemAdmin):
 
 
 @admin.register(AcceptanceCriterion)
-class AcceptanceCriterionAdmin(WorkspaceScopedAdmin):
+class AcceptanceCriterionAdmin(VersionCheckedAdminMixin, WorkspaceScopedAdmin):
     workspace_path = "story__product__workspace"
+    form = VersionCheckedForm
     list_display = ("short_text", "story_key", "is_met", "position", "updated_at")
     list_filter = ("is_met", ("story__product", RELATED_PRODUCT))
     list_select_related = ("story__product",)

@@ -95,7 +95,7 @@ class DecisionRecordForm(SameProductLinksForm):
     same_product_fields = LINK_FIELDS
 
 
-class RequirementForm(SameProductLinksForm):
+class RequirementForm(VersionCheckedForm, SameProductLinksForm):
     same_product_fields = ("features", "stories")
 
     def links_product_id(self) -> int | None:
@@ -358,7 +358,7 @@ class PRDVersionAdmin(ReadOnlyAdminMixin, WorkspaceScopedAdmin):
 
 
 @admin.register(Requirement)
-class RequirementAdmin(KeySearchMixin, WorkspaceScopedHistoryAdmin):
+class RequirementAdmin(VersionCheckedAdminMixin, KeySearchMixin, WorkspaceScopedHistoryAdmin):
     """Numbered per product (REQ-n) and versioned with its PRD: every write goes through the requirement services."""
 
     form = RequirementForm

@@ -99,3 +99,17 @@ def test_a_save_from_a_fresh_page_goes_through(story):
     response = client.post(change_url(story), change_form_data(page, title="Fresh"))
     assert response.status_code == 302
     assert Story.objects.get(pk=story.pk).title == "Fresh"
+
+
+def test_a_criterion_reworded_meanwhile_refuses_its_stale_admin_change_page(story, editor):
+    criterion = AcceptanceCriterion.objects.get(story=story)
+    client = admin_client("ana", "Ana")
+    url = f"/admin/backlog/acceptancecriterion/{criterion.pk}/change/"
+    page = client.get(url)
+    services.criterion_update(criterion=criterion, actor=editor, text="Paid in full")
+    response = client.post(url, change_form_data(page, is_met="on"))
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert "changed this acceptance criterion" in error and "your changes were not saved" in error
+    criterion.refresh_from_db()
+    assert (criterion.text, criterion.is_met) == ("Paid in full", False)

@@ -106,3 +106,21 @@ def test_saving_again_after_the_refusal_replaces_theirs_on_purpose_and_a_fresh_p
     again = client.post(change_url(prd), change_form_data(refused, title="Checkout 2.0"))
     assert again.status_code == 302
     assert PRD.objects.get(pk=prd.pk).title == "Checkout 2.0"
+
+
+def test_a_requirement_changed_in_the_app_refuses_its_stale_admin_change_page(prd, editor):
+    # given: the requirement's admin page is open; its title is then changed in the app
+    requirement = requirement_create(prd=prd, actor=editor, title="Refunds")
+    client = admin_client("ana", "Ana")
+    url = f"/admin/decisions/requirement/{requirement.pk}/change/"
+    page = client.get(url)
+    requirement_update(requirement=requirement, actor=editor, title="Refunds in 3 days")
+    # when
+    response = client.post(url, change_form_data(page, description="Admin details"))
+    # then
+    assert response.status_code == 200
+    [error] = response.context["adminform"].form.non_field_errors()
+    assert error.startswith(f"{editor.get_full_name()} changed this requirement at ")
+    assert "They saved: Title: “Refunds in 3 days”." in error
+    requirement.refresh_from_db()
+    assert (requirement.title, requirement.description) == ("Refunds in 3 days", "")

@@ -16,21 +16,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError
+
+from core.queue import enqueue
 
 from ..jira import JiraError, JiraNotFound, JiraRetryLater
 from ..models import IssueLink, JiraConnection, JiraWebhookEvent, ProjectMapping
 from .apply import SyncProblem, archive_link, issue_project_id, upsert_issue
 from .pull import context_for, load_mapping
-
-logger = logging.getLogger(__name__)
 
 EVENTS = {"jira:issue_created", "jira:issue_updated", "jira:issue_deleted"}
 
@@ -83,12 +81,7 @@ def webhook_receive(*, connection_key: str, body: bytes, headers: Mapping[str, s
 def enqueue_process(event_id: int) -> bool:
     from .. import tasks
 
-    try:
-        tasks.process_webhook_event.apply_async(args=(event_id,), retry=False)
-    except OperationalError as exc:
-        logger.warning("jira_sync: broker unreachable, webhook event %s left for the sweep: %s", event_id, exc)
-        return False
-    return True
+    return enqueue(tasks.process_webhook_event, event_id)  # a broker that is away leaves it to the sweep
 
 
 def webhook_process(*, event_id: int) -> str:

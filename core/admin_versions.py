@@ -6,11 +6,13 @@ message on the form saying who changed what, and the form keeps everything this 
 hidden version then moves to the current one, so that saving again is a deliberate "replace theirs".
 
 The lock is held until the admin's transaction (Django wraps the change view in one) commits, so nobody
-saves between the comparison and this save.
+saves between the comparison and this save. `history_changes` (what changed since a version, in words) also
+serves the UI's field editors.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -40,6 +42,30 @@ def shown(value: Any) -> str:
     return f"“{text[:MAX_VALUE_CHARS]}…”" if len(text) > MAX_VALUE_CHARS else f"“{text}”"
 
 
+def history_changes(fresh: Model, *, since: datetime | None) -> tuple[AbstractBaseUser | None, list[str]]:
+    """Who saved `fresh` last and, when its history still holds the version saved at `since` (its
+    `updated_at` then), each field changed since as "Label: “value now”"."""
+    history = getattr(fresh, "history", None)
+    if history is None:
+        return None, []
+    latest = history.select_related("history_user").order_by("-history_date").first()
+    if latest is None:
+        return None, []
+    before = history.filter(updated_at=since).order_by("-history_date").first() if since else None
+    if before is None or before.pk == latest.pk:
+        return latest.history_user, []
+    lines = []
+    for change in latest.diff_against(before).changes:
+        if change.field in UNSHOWN_FIELDS:
+            continue
+        field = fresh._meta.get_field(change.field)
+        value = getattr(fresh, change.field, change.new)
+        if hasattr(fresh, f"get_{change.field}_display"):
+            value = getattr(fresh, f"get_{change.field}_display")()
+        lines.append(f"{str(field.verbose_name).capitalize()}: {shown(value)}")
+    return latest.history_user, lines
+
+
 class VersionCheckedForm(forms.ModelForm):
     """A model form whose save is refused when the row changed since the form was loaded.
 
@@ -59,27 +85,7 @@ class VersionCheckedForm(forms.ModelForm):
 
     def changes_since(self, fresh: Model, loaded: str) -> tuple[AbstractBaseUser | None, list[str]]:
         """Who saved last and what they changed since the `loaded` version, from the row's history."""
-        history = getattr(fresh, "history", None)
-        if history is None:
-            return None, []
-        latest = history.select_related("history_user").order_by("-history_date").first()
-        if latest is None:
-            return None, []
-        at = parse_datetime(loaded.split("|", 1)[0]) if loaded else None
-        before = history.filter(updated_at=at).order_by("-history_date").first() if at else None
-        if before is None or before.pk == latest.pk:
-            return latest.history_user, []
-        lines = []
-        for change in latest.diff_against(before).changes:
-            if change.field in UNSHOWN_FIELDS:
-                continue
-            field = fresh._meta.get_field(change.field)
-            label = str(field.verbose_name).capitalize()
-            value = getattr(fresh, change.field, change.new)
-            if hasattr(fresh, f"get_{change.field}_display"):
-                value = getattr(fresh, f"get_{change.field}_display")()
-            lines.append(f"{label}: {shown(value)}")
-        return latest.history_user, lines
+        return history_changes(fresh, since=parse_datetime(loaded.split("|", 1)[0]) if loaded else None)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -18,7 +18,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
+from core.admin_versions import history_changes
 from core.errors import ApplicationError
 from core.markdown import render_markdown
 from core.ui.decorators import allow_methods, product_view
@@ -173,13 +175,20 @@ def _field_edit(request: ProductRequest, kind: Kind, pk: int) -> HttpResponse:
 
 def _conflict(request: ProductRequest, kind: Kind, pk: int, name: str, stale: ItemFieldForm) -> HttpResponse:
     """409: someone saved the item after this editor opened. Show the current value in a fresh editor,
-    who changed it, and what this person typed (nothing they wrote is lost)."""
+    who changed it and which fields to what (from the history), and what this person typed (nothing they
+    wrote is lost)."""
     item = kind.get(request, pk)
-    who = last_changed_by(item)
+    try:
+        opened_at = parse_datetime(stale.cleaned_data["version"])
+    except ValueError:
+        opened_at = None
+    who, saved = history_changes(item, since=opened_at)
+    who = who or last_changed_by(item)
     form = ItemFieldForm(kind=kind.name, name=name, product=request.product, item=item)
     conflict = {
         "who": (who.get_full_name() or who.get_username()) if who else "someone else",
         "mine": typed_in_words(stale, name),
+        "saved": saved,
     }
     if request.htmx:
         context = field_context(request, kind, item, name, form, conflict=conflict, focus=True)

@@ -62,6 +62,7 @@ def test_the_second_of_two_title_edits_is_refused_on_the_page(page, other_page, 
     alert = ben.locator("#field-title").get_by_role("alert")
     alert.wait_for()
     assert "Ana Silva changed this story since you opened it; here is the current value." in alert.inner_text()
+    assert "They saved: Title: “Refund to the card used”." in alert.inner_text()
     assert ben.locator("#edit-title-title").input_value() == "Refund to the card used"
     assert ben.locator("#field-title .conflict__mine").inner_text() == "Refund in cash"
     assert ben.evaluate("document.activeElement.id") == "edit-title-title"

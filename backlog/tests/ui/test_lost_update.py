@@ -67,6 +67,7 @@ def test_two_people_edit_the_title_the_second_is_refused_and_keeps_their_text(cl
     assert second.status_code == 409
     words = text_of(second)
     assert "Ana Silva changed this story since you opened it; here is the current value." in words
+    assert "They saved: Title: “Refund to the card used”." in words
     assert 'value="Refund to the card used"' in second.content.decode()  # the editor holds A's value now
     assert "What you wrote:" in words and "Refund in cash" in words
     assert Story.objects.get(pk=story.pk).title == "Refund to the card used"
@@ -84,6 +85,7 @@ def test_a_conflict_on_a_choice_shows_what_you_chose_in_words(client, product, s
     assert response.status_code == 409
     mine = re.search(r'<pre class="conflict__mine">([^<]*)</pre>', response.content.decode()).group(1)
     assert mine == "Done"
+    assert "They saved: Points: “5”." in text_of(response)  # what changed, even in another field
     assert Story.objects.get(pk=story.pk).status.name == "To do"
 
 

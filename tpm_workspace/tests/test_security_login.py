@@ -192,3 +192,28 @@ def test_signing_in_without_a_request_is_not_blocked(editor):
     fail(Client(), "eddie", LIMIT)
     # when / then
     assert Client().login(username="eddie", password=PASSWORD) is True
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_the_lockout_is_a_page_in_words_under_the_csp(page, editor):
+    # given
+    page.goto("/login/")
+    for _ in range(LIMIT - 1):
+        page.get_by_label("Username").fill("eddie")
+        page.get_by_label("Password").fill("not-the-password")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("alert").wait_for()
+    # when: the last wrong password, then the right one
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Sign-in paused").wait_for()
+    page.get_by_role("link", name="Back to the sign-in page").click()
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    # then
+    page.get_by_role("heading", name="Sign-in paused").wait_for()
+    assert "Try again after" in page.get_by_role("alert").inner_text()
+    assert page.url.endswith("/login/")
+    assert page.csp_violations == []

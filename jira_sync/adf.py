@@ -249,6 +249,9 @@ def _md_item(item: Node, marker: str) -> str:
         parts.append((separator if parts else "") + text)
     body = "".join(parts)
     indent = " " * len(marker)
+    if parts and blocks[0].get("type") == "paragraph" and not _md_block(blocks[0]):
+        # No text before a nested list: the list starts on the next line, as "- - -" on one line is a rule.
+        body, marker = "\n" + body, marker.rstrip()
     lines = body.split("\n")
     return marker + lines[0] + "".join(f"\n{indent}{line}" if line else "\n" for line in lines[1:])
 
@@ -257,12 +260,73 @@ _INLINE_TYPES = {"text", "hardBreak", "mention", "emoji", "inlineCard", "date", 
 
 
 def _md_inline(nodes: list[Node]) -> str:
+    """Inline content as Markdown that reads back the same. Emphasis right against other emphasis takes
+    "_" in turn with "*" ("*1*__\\>__", not "*1***\\>**", whose "***" pairs otherwise); where even that
+    reads back otherwise, such a piece goes plain, and failing that the whole paragraph, rather than
+    change on every round trip."""
+    nodes = _without_marks_on_code(nodes)
+    written = _md_inline_as_is(nodes)
+    if _reads_back(written):
+        return written
+    for plainer in (_apart(nodes), _without_emphasis(nodes)):
+        candidate = _md_inline_as_is(plainer)
+        if _reads_back(candidate):
+            return candidate
+    return written
+
+
+def _reads_back(written: str) -> bool:
+    if not written:
+        return True
+    blocks = markdown_to_adf(written)["content"]
+    if len(blocks) != 1 or blocks[0]["type"] != "paragraph":
+        return False
+    return _md_inline_as_is(blocks[0].get("content") or []) == written
+
+
+def _emphasis(node: Node) -> set[str]:
+    return {m.get("type", "") for m in node.get("marks") or []} & {"strong", "em"}
+
+
+def _without_emphasis(nodes: list[Node], *, only: set[int] | None = None) -> list[Node]:
+    return normalize_adf(
+        {
+            "type": "paragraph",
+            "content": [
+                {**node, "marks": [m for m in node.get("marks") or [] if m.get("type") not in {"strong", "em"}]}
+                if node.get("type") == "text" and (only is None or index in only)
+                else node
+                for index, node in enumerate(nodes)
+            ],
+        }
+    ).get("content", [])
+
+
+def _touching(before: Node, node: Node) -> bool:
+    """Emphasis right against different emphasis, no space between: their delimiters would form one run."""
+    return (
+        before.get("type") == node.get("type") == "text"
+        and bool(_emphasis(before))
+        and bool(_emphasis(node))
+        and _emphasis(before) != _emphasis(node)
+        and not before.get("text", " ")[-1:].isspace()
+        and not node.get("text", " ")[:1].isspace()
+    )
+
+
+def _apart(nodes: list[Node]) -> list[Node]:
+    return _without_emphasis(nodes, only={i for i in range(1, len(nodes)) if _touching(nodes[i - 1], nodes[i])})
+
+
+def _md_inline_as_is(nodes: list[Node]) -> str:
     pieces: list[str] = []
-    for node in _without_marks_on_code(nodes):
+    underscore = False
+    for index, node in enumerate(nodes):
         kind = node.get("type")
         attrs = node.get("attrs") or {}
         if kind == "text":
-            pieces.append(_md_text(node.get("text", ""), node.get("marks") or []))
+            underscore = index > 0 and _touching(nodes[index - 1], node) and not underscore
+            pieces.append(_md_text(node.get("text", ""), node.get("marks") or [], underscore=underscore))
         elif kind == "hardBreak":
             pieces.append("\\\n")
         elif kind == "inlineCard":
@@ -339,7 +403,7 @@ def _md_code_span(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _md_text(text: str, marks: list[Node]) -> str:
+def _md_text(text: str, marks: list[Node], *, underscore: bool = False) -> str:
     kinds = {mark.get("type") for mark in marks}
     if not text:
         return ""
@@ -352,10 +416,11 @@ def _md_text(text: str, marks: list[Node]) -> str:
             return _md_escape(text)
         lead, trail = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
         body = _md_escape(stripped)
+        delimiter = "_" if underscore else "*"
         if "em" in kinds:
-            body = f"*{body}*"
+            body = f"{delimiter}{body}{delimiter}"
         if "strong" in kinds:
-            body = f"**{body}**"
+            body = f"{delimiter * 2}{body}{delimiter * 2}"
         body = lead + body + trail
         if "link" not in kinds:
             return body

@@ -174,6 +174,8 @@ def test_adf_to_markdown_and_back_keeps_the_document(adf):
 @example("[]() 1")  # an empty link leaves " 1", whose opening space Markdown drops
 @example("[ ]()")  # a paragraph of a space: nothing once read back
 @example("`1`*`1`*")  # code beside italic code: written "`1``1`", one span "1``1" when read back
+@example("_1_**>**")  # italic then bold, no space between: written "*1***\>**", whose "***" pairs otherwise
+@example("- * -")  # empty items nesting lists: written "- - - ", a rule
 def test_markdown_round_trip_is_a_fixed_point_after_one_normalisation(markdown):
     once = adf_to_markdown(markdown_to_adf(markdown))
     assert adf_to_markdown(markdown_to_adf(once)) == once

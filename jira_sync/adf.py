@@ -431,6 +431,9 @@ def _md_text(text: str, marks: list[Node], *, underscore: bool = False) -> str:
     href = str((link.get("attrs") or {}).get("href", ""))
     if kinds == {"link"} and text == href and re.fullmatch(r"[a-zA-Z][\w+.-]*:[^\s<>]*", href):
         return f"<{href}>"  # an autolink reads better than [url](url)
-    escaped = re.sub(r"([\\<>])", r"\\\1", href)  # a target reads backslash escapes; <…> holds no bare < or >
+    # No target holds a line break (nor other control characters), <…> holds no bare < or >, and a target
+    # reads backslash escapes.
+    href = re.sub(r"[\x00-\x1f]", lambda m: f"%{ord(m.group()):02X}", href)
+    escaped = re.sub(r"([\\<>])", r"\\\1", href)
     target = f"<{escaped}>" if re.search(r"[\s()<>]", href) or not href else escaped
     return f"[{body if 'code' in kinds else text}]({target})"

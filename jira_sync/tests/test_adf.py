@@ -176,6 +176,7 @@ def test_adf_to_markdown_and_back_keeps_the_document(adf):
 @example("`1`*`1`*")  # code beside italic code: written "`1``1`", one span "1``1" when read back
 @example("_1_**>**")  # italic then bold, no space between: written "*1***\>**", whose "***" pairs otherwise
 @example("- * -")  # empty items nesting lists: written "- - - ", a rule
+@example("[1](\\\n)")  # a target holding a line break, which no written target can
 def test_markdown_round_trip_is_a_fixed_point_after_one_normalisation(markdown):
     once = adf_to_markdown(markdown_to_adf(markdown))
     assert adf_to_markdown(markdown_to_adf(once)) == once

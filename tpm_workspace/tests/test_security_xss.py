@@ -215,7 +215,8 @@ def test_the_corpus_renders_inert_on_every_browser_page(poisoned):
         check_page(client, url, problems, shown, HTTP_HX_REQUEST="true")
     # and: search results (highlighted snippets), a PRD diff, the Markdown preview
     prd = poisoned["prd"]
-    first, latest = PRDVersion.objects.filter(prd=prd).order_by("number")[:: max(1, prd.versions.count() - 1)][:2]
+    versions = list(PRDVersion.objects.filter(prd=prd).order_by("number"))
+    first, latest = versions[0], versions[-1]
     extra = [
         reverse("activity:search", args=[product.pk]) + "?q=window",
         reverse("activity:search", args=[product.pk]) + "?q=xss",

@@ -53,6 +53,13 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = DATABASE_UNAVAILABLE_MESSAGE
+    default_code = "database_unavailable"
+    wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_detail = "The request body is too large."
@@ -66,13 +73,6 @@ def _flatten(detail: Any) -> Any:
     if isinstance(detail, list):
         return [_flatten(item) for item in detail]
     return str(detail)
-
-class DatabaseUnavailable(exceptions.APIException):
-    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = DATABASE_UNAVAILABLE_MESSAGE
-    default_code = "database_unavailable"
-    wait = RETRY_AFTER_SECONDS  # DRF's handler sends it as Retry-After
-
 
 
 def _field_messages(detail: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -120,6 +120,9 @@ def _translate(exc: Exception) -> Exception:
         return exceptions.NotFound(str(exc) or "Not found.")
     if isinstance(exc, PermissionDenied):
         return exceptions.PermissionDenied(str(exc) or None)
+    if is_database_unavailable(exc):
+        logger.warning("database unavailable, answered 503: %s", exc)
+        return DatabaseUnavailable()
     if isinstance(exc, IntegrityError):
         # A race lost against a database rule (two creates of the same name at once): the
         # caller can retry; it is not a server fault.
@@ -134,9 +137,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if response is None:
         return None
     code = getattr(exc, "default_code", "error")
-    if is_database_unavailable(exc):
-        logger.warning("database unavailable, answered 503: %s", exc)
-        return DatabaseUnavailable()
     if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else exc.default_code

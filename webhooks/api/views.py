@@ -38,9 +38,10 @@ RECEIVING = """
 with headers `X-TPM-Event`, `X-TPM-Delivery` (this delivery's uuid), `X-TPM-Timestamp` (Unix seconds) and
 `X-TPM-Signature: sha256=<hex>`, the HMAC-SHA256 of `"<timestamp>.<raw body>"` keyed with the endpoint's secret.
 Compare it in constant time and refuse a timestamp more than 5 minutes from your clock: a request
-replayed later fails, while every attempt (retries included) is signed when it is sent. Any 2xx answers success; anything else (or no answer
-within 10 s) is retried with exponential backoff and jitter — following `Retry-After` on 429 and 503 — up to
-8 attempts. The same event may arrive more than once: use `id` to ignore repeats."""
+replayed later fails, while every attempt (retries included) is signed when it is sent. Any 2xx answers
+success; anything else (or no answer within 10 s) is retried with exponential backoff and jitter —
+following `Retry-After` on 429 and 503 — up to 8 attempts. The same event may arrive more than once:
+use `id` to ignore repeats."""
 
 
 class WebhookEndpointFilter(django_filters.FilterSet):

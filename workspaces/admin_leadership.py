@@ -40,4 +40,3 @@ class LeadershipAuthenticationForm(AdminAuthenticationForm):
 
 def leads_somewhere(user: AbstractBaseUser) -> bool:
     return Membership.objects.filter(user=user, role=Role.LEADERSHIP).exists()
-

@@ -1,6 +1,7 @@
 """The sync's scenarios through the Celery tasks on Redis and a real worker: import and incremental pull, a
-fault storm, conflicts under each policy, Data Center; then a worker process SIGKILLed mid-pull and mid-push,
-and the state it leaves converging on the next run."""
+fault storm, conflicts under each policy, Data Center pull and push (create, transition, edit), webhooks
+(and a forged one), Markdown ↔ ADF, a live pull keeping its lease; then a worker *process* SIGKILLed mid-pull
+and mid-push, and the state it leaves converging on the next run."""
 
 from __future__ import annotations
 
@@ -22,11 +23,13 @@ from django.utils import timezone
 from backlog import services as backlog
 from backlog.models import Epic, Feature, Story
 from jira_sync import tasks
-from jira_sync.models import Conflict, IssueLink, ProjectMapping, PushIntent, SyncRun
+from jira_sync.adf import adf_to_markdown
+from jira_sync.models import Conflict, IssueLink, JiraWebhookEvent, ProjectMapping, PushIntent, SyncRun
 from jira_sync.testing.state import EPIC_LINK_FIELD
 from tpm_workspace.celery import app
 
 from .conftest import HUMAN, wait_for
+from .test_roundtrip import MARKDOWN
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +49,11 @@ def finished_pulls(count: int) -> Callable[[], bool]:
 
 def outbox_empty() -> bool:
     return PushIntent.objects.exists() and not PushIntent.objects.filter(done_at__isnull=True).exists()
+
+
+def outcomes() -> list[str]:
+    """What the worker made of the webhook events stored so far."""
+    return sorted(JiraWebhookEvent.objects.exclude(outcome="").values_list("outcome", flat=True))
 
 
 def no_counts(**counts: int) -> dict[str, int]:
@@ -202,7 +210,65 @@ def test_data_center_import_and_push_through_the_worker(dc, make_mapping, produc
     )
     assert dc.calls("POST", r"/rest/api/2/issue$")[-1].body["fields"][EPIC_LINK_FIELD] == epic.key
     assert len([i for i in state.issues.values() if i.summary == "From here"]) == 1
+    # when: edited here, the worker sends the edit
+    backlog.story_update(story=story, actor=None, title="Renamed here", points=3)
+    assert wait_for(lambda: outbox_empty() and (created.summary, created.story_points) == ("Renamed here", 3))
+    assert len([i for i in state.issues.values() if i.summary == "Renamed here"]) == 1
     assert all(c.headers["Authorization"] == f"Bearer {dc.pat}" for c in dc.calls("POST"))
+
+
+@pytest.mark.urls("jira_sync.tests.sync.urls")
+def test_webhooks_create_update_delete_processed_by_the_worker_and_a_forged_one_refused(
+    cloud, mapping, live_server, worker
+):
+    # given: Jira posting its issue events to our endpoint
+    url = f"{live_server.url}/jira/webhooks/{mapping.connection.webhook_key}/"
+    hooks = cloud.webhooks(url, secret=mapping.webhook_secret_plain, max_retries=0)
+    state = cloud.state
+    epic = state.create_issue("ABC", "Epic", "Checkout", author_id=HUMAN)
+    story = state.create_issue("ABC", "Story", "Pay", author_id=HUMAN, parent=epic)
+    # when: a delivery signed with the wrong secret
+    (forged,) = hooks.deliver(hooks.pending()[0], bad_signature=True)
+    # then: 401, nothing stored
+    assert forged.status == 401 and not JiraWebhookEvent.objects.exists()
+    # when: the real deliveries, each sent twice
+    created = hooks.flush(duplicate=[0, 1])
+    # then: stored once each, applied by the worker
+    assert [d.status for d in created] == [202] * 4
+    assert wait_for(lambda: outcomes() == ["created", "created"])
+    assert list(Story.objects.values_list("title", "epic__title")) == [("Pay", "Checkout")]
+    # when: renamed, then deleted in Jira
+    state.edit_issue(story, {"summary": "Pay by card"}, author_id=HUMAN)
+    (updated,) = hooks.flush()
+    assert updated.status == 202 and wait_for(lambda: outcomes() == ["created", "created", "updated"])
+    state.delete_issue(story, author_id=HUMAN)
+    (deleted,) = hooks.flush()
+    # then: the rename came over; the deletion archived the link and kept our story
+    assert deleted.status == 202 and wait_for(lambda: outcomes() == ["archived", "created", "created", "updated"])
+    link = IssueLink.objects.get(jira_issue_id=story.id)
+    assert (link.archived_reason, link.story.title) == (IssueLink.ArchiveReason.DELETED_IN_JIRA, "Pay by card")
+    assert JiraWebhookEvent.objects.filter(processed_at__isnull=True).count() == 0
+
+
+def test_markdown_round_trips_through_adf_by_the_worker_without_a_loop(cloud, mapping, product, worker):
+    # given: a story written here in Markdown, pushed by the worker
+    story = backlog.story_create(product=product, actor=None, title="Payouts", description=MARKDOWN)
+    assert wait_for(lambda: outbox_empty() and IssueLink.objects.filter(story=story).exists())
+    (issue,) = cloud.state.issues.values()
+    types = [node["type"] for node in issue.description["content"]]
+    assert types == ["heading", "paragraph", "bulletList", "orderedList", "codeBlock"]
+    # when: Jira is edited elsewhere (a label), and the worker pulls the issue back
+    cloud.advance_time(timedelta(minutes=10))
+    cloud.state.edit_issue(issue, {"labels": [*issue.labels, "ops"]}, author_id=HUMAN)
+    edits_before = len(cloud.calls("PUT"))
+    tasks.pull_mapping.delay(mapping.pk)
+    assert wait_for(lambda: finished_pulls(1)() and outbox_empty())
+    # then: the Markdown is intact on both sides, the label came over, nothing went back
+    story.refresh_from_db()
+    assert (story.description, adf_to_markdown(issue.description)) == (MARKDOWN, MARKDOWN)
+    assert SyncRun.objects.get(kind__in=PULLS).counts()["updated"] == 1
+    assert list(story.labels.values_list("name", flat=True)) == ["ops"]
+    assert len(cloud.calls("PUT")) == edits_before
 
 
 def test_a_live_pull_keeps_its_lease_page_after_page(cloud, mapping, worker, settings):

@@ -144,6 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         unrouted = bool(reply.headers.pop("X-Not-Jira-Path", None))
         if unrouted:
             payload, content_type = b"<html><body>Oops, you've found a dead link.</body></html>", "text/html"
+        record.status = reply.status  # before the answer leaves: a test reading the log after it sees it
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)
@@ -152,7 +153,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
-        record.status = reply.status
         if checked and not unrouted:  # an unserved path is a plain 404 page, as a real site's would be
             self.server.stand_in.checker.check_response(self.command, path, reply.status, content_type, payload)
 

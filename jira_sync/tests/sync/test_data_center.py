@@ -29,9 +29,11 @@ def test_data_center_pull_and_push(dc, make_mapping, product, statuses):
     assert run.counts()["created"] == 91
     assert Story.objects.filter(epic__title="Checkout").count() == 90
     assert Story.objects.first().description == "## Why\n\n**fast**"
-    # the count (maxResults 0, for the progress bar), then epics, features and stories page by page
+    # the count (maxResults 0, for the progress bar, asked alongside), and epics, features and stories
+    # page by page
     searches = [(c.body["maxResults"], c.body["startAt"]) for c in dc.calls("POST", "/rest/api/2/search$")]
-    assert searches == [(0, 0), (100, 0), (100, 0), (100, 0), (100, 40), (100, 80)]
+    assert searches.count((0, 0)) == 1
+    assert [s for s in searches if s != (0, 0)] == [(100, 0), (100, 0), (100, 0), (100, 40), (100, 80)]
     assert all(c.headers["Authorization"] == f"Bearer {dc.pat}" for c in dc.calls("POST"))
     # when: a story saved here goes out with an Epic Link and wiki markup, then moves to Done
     ours_epic = Epic.objects.get()

@@ -29,8 +29,15 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 CELERY_TASK_ALWAYS_EAGER = True
 # Celery's queues live in a database of their own, 8 below the cache's: every test clears the cache (a
 # FLUSHDB), which would otherwise wipe the queue and bindings of a worker test running beside it in
-# another pytest run on the same machine.
+# another pytest run on the same machine. Their keys carry the run's database name (without pytest's
+# test_, so that workers and servers a test starts agree) and xdist worker: two runs at once, on their
+# own databases, never take each other's tasks nor purge each other's queues.
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = f"redis://{_redis_host}/{(_redis_db - 8) % 16}"
+_run_name = DATABASES["default"]["NAME"].removeprefix("test_")  # noqa: F405
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "global_keyprefix": f"{_run_name}.gw{_xdist_worker}.",
+}
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # A Celery worker that a test starts as a subprocess (jira_sync/tests/sync/test_worker_scenarios.py, the
 # SIGKILL tests) takes the settings that test needs from here, as JSON: the broker rather than in-process

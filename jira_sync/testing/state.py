@@ -190,6 +190,10 @@ class JiraState:
         self.base_url = ""
         self.clock: Callable[[], datetime] = _utcnow
         self.index_lag = timedelta(0)
+        # Bumped by every write to an issue: a search's result is kept for its next pages until then
+        # (routes.run_jql), as Jira's index answers page after page without re-reading every issue.
+        self.generation = 0
+        self.search_cache: dict[tuple[Any, ...], list[Issue]] = {}
         self.max_page_size = 100  # full issues per search page
         self.max_id_page_size = 5000  # when only id/key are asked for
         self.dc_max_results = 1000  # DC silently clamps maxResults to an admin maximum
@@ -470,6 +474,7 @@ class JiraState:
     def delete_issue(self, issue: Issue, *, author_id: str | None = None) -> None:
         with self.lock:
             self.issues.pop(issue.id, None)
+            self.generation += 1
             self._fire("jira:issue_deleted", issue, author_id, None)
 
     def move_issue(self, issue: Issue, project_key: str, *, author_id: str | None = None) -> None:
@@ -529,6 +534,7 @@ class JiraState:
         self._fire("jira:issue_updated", issue, author_id, {"id": history.id, "items": items})
 
     def _index_after_write(self, issue: Issue, previous: Issue | None) -> None:
+        self.generation += 1
         if self.index_lag <= timedelta(0):
             issue.index_snapshot, issue.index_due = None, None
             return

@@ -43,6 +43,7 @@ from ..services import connections as connection_services
 from ..services import mappings as mapping_services
 from ..services import runs as run_services
 from ..services.merge import conflict_resolve
+from ..services.pull import lease
 from .serializers import (
     ConflictSerializer,
     ConnectionTestRequestSerializer,
@@ -345,6 +346,12 @@ class ProjectMappingViewSet(mixins.DestroyModelMixin, _CreateRetrieveUpdateViewS
                 status=SyncRun.Status.RUNNING,
                 kind__in=[SyncRun.Kind.PULL, SyncRun.Kind.FULL, SyncRun.Kind.IMPORT],
             ).first()
+            lease_until = ProjectMapping.objects.filter(pk=mapping.pk).values_list("lease_until", flat=True).get()
+            if running is not None and run_services.run_abandoned(running, lease_until=lease_until, lease=lease()):
+                run_services.run_finish(
+                    running, failed=True, message="This run stopped without finishing (its worker was lost)."
+                )
+                running = None
             if running is not None:
                 raise ConflictError(f"Run {running.pk} of this mapping is running already; follow it instead.")
             kind = SyncRun.Kind.FULL if full else SyncRun.Kind.PULL

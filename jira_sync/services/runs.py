@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import F
@@ -65,6 +66,13 @@ def runs_abandoned(*, mapping_id: int, successor: SyncRun) -> int:
             "took over and carried on from where it stopped.",
         )
     )
+
+
+def run_abandoned(run: SyncRun, *, lease_until: datetime | None, lease: timedelta) -> bool:
+    """A pull still `running` that nobody works on: its mapping's lease has lapsed (or was never taken)
+    and it started longer ago than a lease lasts — its worker died, or its message never reached one."""
+    now = timezone.now()
+    return (lease_until is None or lease_until < now) and run.started_at < now - lease
 
 
 def run_item_error(

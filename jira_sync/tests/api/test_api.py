@@ -332,6 +332,20 @@ def test_sync_answers_409_while_a_sync_of_the_mapping_runs(token_client, mapping
     assert SyncRun.objects.count() == 1
 
 
+def test_a_run_whose_worker_died_does_not_block_sync_for_ever(token_client, cloud, mapping, editor):
+    # given: a pull left `running` ten minutes ago by a worker that died (its lease lapsed)
+    dead = SyncRun.objects.create(connection=mapping.connection, mapping=mapping, kind=SyncRun.Kind.PULL)
+    SyncRun.objects.filter(pk=dead.pk).update(started_at=timezone.now() - timedelta(minutes=10))
+    ProjectMapping.objects.filter(pk=mapping.pk).update(lease_until=timezone.now() - timedelta(minutes=4))
+    # when
+    response = token_client(editor).post(f"{MAPPINGS}{mapping.pk}/sync/")
+    # then: the dead run is closed in words and a new one runs
+    assert response.status_code == 202, response.json()
+    dead.refresh_from_db()
+    assert dead.status == "failed" and "stopped without finishing" in dead.message
+    assert SyncRun.objects.get(pk=body(response)["run"]).status == "succeeded"
+
+
 def test_a_queued_run_that_cannot_claim_the_mapping_does_not_stay_running(token_client, mapping, editor):
     ProjectMapping.objects.filter(pk=mapping.pk).update(lease_until=timezone.now() + timedelta(minutes=5))
     response = token_client(editor).post(f"{MAPPINGS}{mapping.pk}/sync/")

@@ -344,10 +344,10 @@ def mapping_delete(*, mapping: ProjectMapping, actor: AbstractBaseUser | None) -
     if locked is None:
         raise ApplicationError("This product is not mapped to a Jira project (any more).")
     if locked.lease_until is not None and locked.lease_until > now:
-        until = timezone.localtime(locked.lease_until).strftime("%H:%M")
+        # The lease is renewed by every page: its end says when the pull last showed life, not when it ends.
         raise ApplicationError(
             f"A sync of {locked.product.name} with {locked.jira_project_key} is running; disconnect once it has "
-            f"finished (by {until} at the latest).",
+            "finished (its progress shows on the sync runs page).",
             extra={"running": True},
         )
     product = locked.product

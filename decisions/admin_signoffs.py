@@ -49,6 +49,16 @@ class AddressedToMeFilter(admin.SimpleListFilter):
         return queryset
 
 
+def object_route(model_admin: Any, name: str, view: Any) -> URLPattern:
+    """An extra page of one object in a model admin: `<id>/<name with dashes>/`, named `<app>_<model>_<name>`."""
+    opts = model_admin.opts
+    return path(
+        f"<path:object_id>/{name.replace('_', '-')}/",
+        model_admin.admin_site.admin_view(view),
+        name=f"{opts.app_label}_{opts.model_name}_{name}",
+    )
+
+
 class SignOffAnswerMixin:
     """For the sign-off admin: Approve / Reject on the change page, and an approve action."""
 
@@ -56,15 +66,7 @@ class SignOffAnswerMixin:
     opts: Any
 
     def get_urls(self) -> list[URLPattern]:
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/answer/",
-                self.admin_site.admin_view(self.answer_view),
-                name="{}_{}_answer".format(*info),
-            ),
-            *super().get_urls(),  # type: ignore[misc]
-        ]
+        return [object_route(self, "answer", self.answer_view), *super().get_urls()]  # type: ignore[misc]
 
     def may_answer(self, request: HttpRequest, signoff: SignOff) -> bool:
         """Whether to offer the buttons: the sign-off is the user's and waits (the service has the last word)."""
@@ -140,15 +142,7 @@ class SignOffAuditMixin:
     opts: Any
 
     def get_urls(self) -> list[URLPattern]:
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path(
-                "<path:object_id>/signoff-audit/",
-                self.admin_site.admin_view(self.signoff_audit_view),
-                name="{}_{}_signoff_audit".format(*info),
-            ),
-            *super().get_urls(),  # type: ignore[misc]
-        ]
+        return [object_route(self, "signoff_audit", self.signoff_audit_view), *super().get_urls()]  # type: ignore[misc]
 
     def signoff_audit_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         document: PRD | DecisionRecord | None = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]

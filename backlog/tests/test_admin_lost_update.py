@@ -4,23 +4,13 @@ that says who changed what, keeps what the second person entered, and leaves the
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from backlog import services
 from backlog.models import AcceptanceCriterion, Story
 from backlog.tests.factories import StoryFactory
-from core.tests.admin_forms import change_form_data
-from workspaces.tests.factories import UserFactory
+from core.tests.admin_forms import admin_client, change_form_data
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_client(username: str, first_name: str) -> Client:
-    client = Client()
-    client.force_login(
-        UserFactory(username=username, first_name=first_name, last_name="Keller", is_superuser=True, is_staff=True)
-    )
-    return client
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.test import Client
+
 
 def _encoded(value: Any) -> Any:
     if value is None:
@@ -40,3 +42,14 @@ def change_form_data(page: Any, **changes: Any) -> dict[str, Any]:
     data.update(changes)
     data["_save"] = "Save"
     return data
+
+
+def admin_client(username: str, first_name: str) -> Client:
+    """A signed-in superuser with this name (the person a stale-save message names)."""
+    from workspaces.tests.factories import UserFactory
+
+    client = Client()
+    client.force_login(
+        UserFactory(username=username, first_name=first_name, last_name="Keller", is_superuser=True, is_staff=True)
+    )
+    return client

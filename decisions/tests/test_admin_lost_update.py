@@ -5,24 +5,14 @@ change stays intact."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
-from core.tests.admin_forms import change_form_data
+from core.tests.admin_forms import admin_client, change_form_data
 from decisions.models import PRD
 from decisions.services import prd_update, requirement_create, requirement_update
 from decisions.tests.factories import PRDFactory
 from decisions.tests.helpers import edited_sections
-from workspaces.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def admin_client(username: str, first_name: str) -> Client:
-    client = Client()
-    client.force_login(
-        UserFactory(username=username, first_name=first_name, last_name="Keller", is_superuser=True, is_staff=True)
-    )
-    return client
 
 
 @pytest.fixture

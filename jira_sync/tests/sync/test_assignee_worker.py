@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from backlog import services as backlog
 from jira_sync.models import IssueLink, SyncItemError
-from tpm_workspace.celery import app
 from workspaces.models import Role
 
-from .conftest import HUMAN
-
-
-@pytest.fixture
-def worker():
-    """A real Celery worker on Redis in a thread of this process (as test_worker.py starts it)."""
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager = True
-
-
-def wait_for(condition, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
+from .conftest import HUMAN, wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("worker")]
 

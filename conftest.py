@@ -5,6 +5,7 @@ import os
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from core.tests.helpers import new_page
 from workspaces.models import Role
 from workspaces.tests.factories import MembershipFactory, ProductFactory, UserFactory, WorkspaceFactory
 
@@ -139,12 +140,6 @@ def chromium():
 @pytest.fixture
 def page(chromium, live_server):
     """A fresh browser page; `page.csp_violations` collects Content-Security-Policy reports from the console."""
-    context = chromium.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
-    )
+    page = new_page(chromium, live_server.url)
     yield page
-    context.close()
+    page.context.close()

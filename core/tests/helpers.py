@@ -1,5 +1,7 @@
 """Test helpers every app's tests may use."""
 
+from typing import Any
+
 from django.db.models import Model, QuerySet
 
 
@@ -12,3 +14,16 @@ def miss_duplicate_checks(monkeypatch, model: type[Model]) -> None:
         return False if self.model is model else exists(self)
 
     monkeypatch.setattr(QuerySet, "exists", exists_unless_model)
+
+
+def new_page(chromium: Any, base_url: str) -> Any:
+    """A page in a browser context of its own (its own cookies: another person); `page.csp_violations`
+    collects Content-Security-Policy reports from the console. The caller closes `page.context`."""
+    context = chromium.new_context(base_url=base_url)
+    page = context.new_page()
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return page

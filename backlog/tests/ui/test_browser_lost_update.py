@@ -5,6 +5,7 @@ import pytest
 
 from backlog.models import Story
 from backlog.tests.factories import EpicFactory, StoryFactory
+from core.tests.helpers import new_page
 from workspaces.models import Role
 from workspaces.tests.factories import PASSWORD
 
@@ -28,15 +29,9 @@ def open_title_editor(page, story: Story) -> None:
 @pytest.fixture
 def other_page(chromium, live_server):
     """A second person's browser: a context of its own (its own session cookie)."""
-    context = chromium.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.csp_violations = []
-    page.on(
-        "console",
-        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
-    )
+    page = new_page(chromium, live_server.url)
     yield page
-    context.close()
+    page.context.close()
 
 
 def test_the_second_of_two_title_edits_is_refused_on_the_page(page, other_page, product, member_factory):

@@ -65,6 +65,7 @@ def items_import(
     model = type(items[0])
     if any(type(item) is not model for item in items):
         raise ValueError("items_import creates one kind of item at a time")
+    labels = [labels[index] if index < len(labels) else () for index in range(len(items))]
     members = _member_ids(product, items)
     fallback_status = None
     valid: list[tuple[int, NewItem]] = []
@@ -75,7 +76,7 @@ def items_import(
             fallback_status = fallback_status or default_status(product)
             item.status = fallback_status
         try:
-            _validate(item, members, labels[index] if index < len(labels) else ())
+            _validate(item, members, labels[index])
         except ValidationError as exc:
             result.refused[index] = exc
             continue
@@ -95,7 +96,7 @@ def items_import(
         if isinstance(item, Story) and item.status.is_done:
             item.completed_at = now
     created: list[NewItem] = bulk_create_with_history([item for _, item in valid], model, default_user=actor)
-    _link_labels(product, model, created, [labels[index] if index < len(labels) else () for index, _ in valid])
+    _link_labels(product, model, created, [labels[index] for index, _ in valid])
     if model is Story:
         record_events(
             workspace_id=product.workspace_id,

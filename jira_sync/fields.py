@@ -152,6 +152,11 @@ class SyncContext:
         self.load_links([ref])
         return ref in self._linked
 
+    def jira_id_for_key(self, key: str) -> str | None:
+        """The Jira id of a live link's issue named by its key (Data Center names parents by key)."""
+        self.load_links([key])
+        return self._ids_by_key.get(key)
+
     def item_for_ref(self, ref: str) -> Epic | Feature | Story | None:
         """Our item linked to the Jira issue with this id or key, if any."""
         self.load_links([ref])
@@ -247,9 +252,8 @@ def _jira_parent_id(ctx: SyncContext, kind: str, fields: dict[str, Any]) -> tupl
         return True, None
     if isinstance(value, dict):
         return True, str(value.get("id")) if value.get("id") else None
-    ctx.load_links([str(value)])
-    if str(value) in ctx._ids_by_key:
-        return True, ctx._ids_by_key[str(value)]
+    if (jira_id := ctx.jira_id_for_key(str(value))) is not None:
+        return True, jira_id
     link = IssueLink.objects.filter(connection=ctx.connection, jira_key=str(value)).first()  # an archived one
     if link is not None:
         return True, link.jira_issue_id

@@ -79,7 +79,7 @@ def upsert_issue(ctx: SyncContext, issue: dict[str, Any], *, depth: int = 0) -> 
     if link is not None and (settled := already_settled(link, updated)):
         outcome.counts[settled] += 1
         return outcome
-    _parent_first(ctx, issue, kind, depth)
+    parent_first(ctx, issue, kind, depth)
     with issue_lock(ctx, jira_id), transaction.atomic():
         link = IssueLink.objects.select_for_update().filter(connection=ctx.connection, jira_issue_id=jira_id).first()
         if link is None:
@@ -101,7 +101,7 @@ def already_settled(link: IssueLink, updated: Any) -> str | None:
     return None
 
 
-def _parent_first(ctx: SyncContext, issue: dict[str, Any], kind: str, depth: int) -> None:
+def parent_first(ctx: SyncContext, issue: dict[str, Any], kind: str, depth: int) -> None:
     """A child needs its parent here first: fetch and upsert a parent we do not hold yet."""
     ref = jira_parent_ref(issue, ctx, kind)
     if not ref or depth >= MAX_PARENT_DEPTH:
@@ -139,7 +139,7 @@ def _create_here(ctx: SyncContext, kind: str, issue: dict[str, Any], updated: An
                 extra = {k: changes[k] for k in ("points", "priority", "assignee", "epic", "feature") if k in changes}
                 item = backlog.story_create(product=product, **common, **extra)
     except (ValidationError, ApplicationError) as exc:
-        raise SyncProblem(f"{issue['key']} could not be created here: {_words(exc)}") from exc
+        raise SyncProblem(f"{issue['key']} could not be created here: {words(exc)}") from exc
     IssueLink.objects.create(
         connection=ctx.connection,
         mapping=ctx.mapping,
@@ -151,10 +151,16 @@ def _create_here(ctx: SyncContext, kind: str, issue: dict[str, Any], updated: An
         **{kind: item},
     )
     outcome.counts["created"] += 1
-    # What Jira holds that cannot live here as it is (e.g. 2.5 points) is pushed back in our form.
-    pushes = [name for name, value in ours_values(ctx, item).items() if name in theirs and theirs[name] != value]
+    push_back(ctx, item, theirs)
+
+
+def push_back(ctx: SyncContext, item: Any, theirs: dict[str, Any], *, labels: list[str] | None = None) -> None:
+    """After creating `item` from Jira's values: what Jira holds that cannot live here as it is (e.g. 2.5
+    points) is pushed back in our form. `labels`: the names just given to the item, if known."""
+    ours = ours_values(ctx, item, labels=labels)
+    pushes = [name for name, value in ours.items() if name in theirs and theirs[name] != value]
     if pushes:
-        _queue_push(ctx, item, pushes)
+        queue_push(ctx, item, pushes)
 
 
 def reconcile_link(
@@ -206,7 +212,7 @@ def reconcile_link(
         outcome.counts["updated"] += 1
     pushes = [d for d in decisions if d.action == "push"]
     if pushes and not push_now:
-        _queue_push(ctx, item, [d.field for d in pushes])
+        queue_push(ctx, item, [d.field for d in pushes])
     link.base = base
     link.jira_updated = max(updated, link.jira_updated) if link.jira_updated else updated
     link.synced_at = timezone.now()
@@ -227,11 +233,11 @@ def _apply_here(ctx: SyncContext, kind: str, item: Any, values: dict[str, Any]) 
             else:
                 backlog.story_update(story=item, actor=None, labels=labels, origin=ORIGIN_JIRA, **changes)
     except (ValidationError, ApplicationError) as exc:
-        raise SyncProblem(f"{item.key} could not take Jira's change: {_words(exc)}") from exc
+        raise SyncProblem(f"{item.key} could not take Jira's change: {words(exc)}") from exc
     item.refresh_from_db()
 
 
-def _queue_push(ctx: SyncContext, item: Any, fields: list[str]) -> None:
+def queue_push(ctx: SyncContext, item: Any, fields: list[str]) -> None:
     intent = intents.intent_record(connection_id=ctx.connection.pk, item=item, fields=fields)
     transaction.on_commit(lambda: intents.enqueue_push(intent.pk))
 
@@ -251,7 +257,7 @@ def archive_link(ctx: SyncContext, jira_id: str, *, reason: str, new_key: str | 
         return fresh
 
 
-def _words(exc: Exception) -> str:
+def words(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         if hasattr(exc, "message_dict"):
             return " ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())

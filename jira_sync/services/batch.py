@@ -21,10 +21,10 @@ from django.utils import timezone
 from backlog.imports import items_import
 from backlog.models import Epic, Feature, Story
 
-from ..fields import SyncContext, jira_parent_ref, ours_values, parse_jira_time, service_changes, theirs_values
+from ..fields import SyncContext, jira_parent_ref, parse_jira_time, service_changes, theirs_values
 from ..models import IssueLink
 from ..receivers import ORIGIN_JIRA
-from .apply import SyncProblem, _parent_first, _queue_push, _words
+from .apply import SyncProblem, parent_first, push_back, words
 
 KIND_ORDER = ("epic", "feature", "story")  # parents before children
 MODELS = {"epic": Epic, "feature": Feature, "story": Story}
@@ -46,7 +46,7 @@ def create_fresh(ctx: SyncContext, fresh: list[tuple[str, dict[str, Any]]]) -> B
     for kind, issue in fresh:  # parents outside the page that we do not hold yet: fetched one by one
         ref = jira_parent_ref(issue, ctx, kind)
         if ref and ref not in in_page and not ctx.is_linked(ref):
-            _parent_first(ctx, issue, kind, 0)
+            parent_first(ctx, issue, kind, 0)
     for kind in KIND_ORDER:
         group = [issue for issue_kind, issue in fresh if issue_kind == kind]
         if group:
@@ -110,7 +110,7 @@ def _insert(
     problems = []
     for position, error in result.refused.items():
         issue = items[keep[position]][0]
-        problems.append((issue, f"{issue['key']} could not be created here: {_words(error)}"))
+        problems.append((issue, f"{issue['key']} could not be created here: {words(error)}"))
     created = [n for position, n in enumerate(keep) if position not in result.refused]
     now = timezone.now()
     links = IssueLink.objects.bulk_create(
@@ -127,12 +127,7 @@ def _insert(
         for n in created
     )
     for n in created:
-        # What Jira holds that cannot live here as it is (e.g. 2.5 points) is pushed back in our form.
-        item, theirs = items[n][1], theirs_of[n]
-        ours = ours_values(ctx, item, labels=labels[n])
-        pushes = [name for name, value in ours.items() if name in theirs and theirs[name] != value]
-        if pushes:
-            _queue_push(ctx, item, pushes)
+        push_back(ctx, items[n][1], theirs_of[n], labels=labels[n])
     return [(link, items[n][1]) for n, link in zip(created, links, strict=True)], problems, retry
 
 

@@ -9,6 +9,8 @@
 - push_sweep(): beat, every minute: pushes whatever the broker or a dead worker left pending, and
   processes webhook events that were stored but never processed.
 - process_webhook_event(event_id).
+- history_prune(): nightly, deletes done pushes and processed webhook events older than
+  settings.OUTBOX_RETENTION (intents.intents_prune keeps an item's latest push error).
 - dry_run_mapping(mapping_id, run_id): the dry run of one mapping, into a run the API created.
 """
 
@@ -19,6 +21,7 @@ from collections import Counter
 from typing import Any
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from .jira import JiraError, JiraRetryLater
@@ -161,3 +164,12 @@ def process_webhook_event(self: Any, event_id: int) -> str:
             JiraWebhookEvent.objects.filter(pk=event_id).update(error=str(exc))
             return "later"  # still unprocessed: the sweep takes it up again
         raise self.retry(countdown=exc.countdown) from exc
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def history_prune() -> dict[str, int]:
+    before = timezone.now() - settings.OUTBOX_RETENTION
+    return {
+        "push intents": intents.intents_prune(before=before),
+        "webhook events": webhook_services.webhook_events_prune(before=before),
+    }

@@ -20,4 +20,7 @@ app.conf.beat_schedule = {
     "jira-push-sweep": {"task": "jira_sync.tasks.push_sweep", "schedule": 60.0},
     "signoff-email-sweep": {"task": "decisions.tasks.signoff_email_sweep", "schedule": 120.0},
     "jira-reconcile": {"task": "jira_sync.tasks.reconcile_all", "schedule": crontab(hour=2, minute=30)},
+    # Finished outbox rows older than settings.OUTBOX_RETENTION.
+    "webhooks-outbox-prune": {"task": "webhooks.tasks.outbox_prune", "schedule": crontab(hour=3, minute=15)},
+    "jira-history-prune": {"task": "jira_sync.tasks.history_prune", "schedule": crontab(hour=3, minute=45)},
 }

@@ -215,6 +215,10 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Outgoing webhooks may not target private or loopback addresses unless this is on (defaults to DEBUG).
 WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", default=DEBUG)
 
+# How long finished outbox rows are kept (webhook events with their deliveries and attempts, done Jira
+# pushes, processed Jira webhook events) before the nightly prune deletes them; pending work is never pruned.
+OUTBOX_RETENTION = timedelta(days=int(os.environ.get("OUTBOX_RETENTION_DAYS", "30")))
+
 # Content-Security-Policy: no inline script anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -5,11 +5,13 @@
   backoff as countdown. Receivers' failures are data (attempt rows), not task failures.
 - webhooks_sweep(): every minute (tpm_workspace/celery.py beat_schedule), dispatch what the
   broker missed and queue deliveries whose time has come (a lost countdown, a dead worker).
+- outbox_prune(): nightly, deletes finished events older than settings.OUTBOX_RETENTION.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from . import services, transport
@@ -49,3 +51,8 @@ def webhooks_sweep() -> dict[str, int]:
         dispatched += 1
     queued = sum(services.enqueue_delivery(delivery_id) for delivery_id in due)
     return {"events_dispatched": dispatched, "deliveries_queued": queued}
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def outbox_prune() -> int:
+    return services.outbox_prune(before=timezone.now() - settings.OUTBOX_RETENTION)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from core.queue import enqueue
@@ -91,3 +91,17 @@ def due_intent_ids(*, limit: int = 500) -> list[int]:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def intents_prune(*, before: datetime, batch: int = 1000) -> int:
+    """Delete intents done before `before`, but keep an item's latest intent while it carries an error: it is
+    what the links API reports as the item's last push error until a newer push replaces it. How many went."""
+    newer = PushIntent.objects.filter(
+        Q(epic_id=OuterRef("epic_id")) | Q(feature_id=OuterRef("feature_id")) | Q(story_id=OuterRef("story_id")),
+        created_at__gt=OuterRef("created_at"),
+    )
+    old = PushIntent.objects.filter(done_at__lt=before).filter(Q(last_error="") | Exists(newer)).order_by("pk")
+    pruned = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        pruned += PushIntent.objects.filter(pk__in=ids).delete()[0]
+    return pruned

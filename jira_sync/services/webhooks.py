@@ -18,7 +18,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -144,3 +144,13 @@ def pending_event_ids(*, limit: int = 500, older_than: timedelta = timedelta(min
         .order_by("received_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def webhook_events_prune(*, before: datetime, batch: int = 1000) -> int:
+    """Delete events processed before `before`. A replay of one is then stored again, which can only make
+    us re-read its issue (see above). Unprocessed events are kept for the sweep. How many went."""
+    old = JiraWebhookEvent.objects.filter(processed_at__lt=before).order_by("pk")
+    pruned = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch]):
+        pruned += JiraWebhookEvent.objects.filter(pk__in=ids).delete()[0]
+    return pruned

@@ -379,6 +379,8 @@ class WorkspaceScopedHistoryAdmin(WorkspaceScopedAdmin, SimpleHistoryAdmin):
     (status, number, and rank, which is not in the history at all), so history is view-only here.
     """
 
+    object_history_list_template = "admin/history_list.html"
+
     def get_history_queryset(
         self, request: HttpRequest, history_manager: Any, pk_name: str, object_id: Any
     ) -> QuerySet:

@@ -117,8 +117,12 @@ def test_history_pages_render_and_the_audit_page_links_from_prds_and_decisions(w
         response = client.get(url(model, f"{row.pk}/history/"))
         assert response.status_code == 200, label(model)
         if isinstance(model_admin, WorkspaceScopedHistoryAdmin):
-            # django-simple-history's page: the recorded changes, made by the services with their actor
+            # django-simple-history's page, with our list of versions: the recorded changes, and no
+            # inline style, which the CSP would block
             assert "simple_history" in " ".join(t.name for t in response.templates if t.name), label(model)
+            page = response.content.decode()
+            assert '<table id="change-history">' in page and "Created" in page, label(model)
+            assert " style=" not in page, label(model)
     for key in ("PRD", "DecisionRecord"):
         model = next(m for m in world["rows"]["a"] if m.__name__ == key)
         row = world["rows"]["a"][model]

@@ -5,7 +5,7 @@ Every payload that would run sets `window.__xss`, so a browser test can tell whe
 or navigate to script: a <script> that is not one of this site's files, an on* attribute anywhere, a
 javascript: / vbscript: / data: URL in a link or source attribute, frames, objects, embeds, <base>,
 <meta http-equiv>, inline <style> blocks, and style attributes that load or evaluate anything (the CSP
-forbids inline styles too; django-simple-history's history page carries one harmless `border-top: 0`).
+forbids inline styles too).
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import threading
 import pytest
 from django.db import connection
 
-from backlog import services
 from backlog.models import Story
 from backlog.services import item_move
+from backlog.services import ranks as rank_moves
 from backlog.tests.factories import StoryFactory
 
 BARRIER_TIMEOUT = 1
@@ -47,7 +47,7 @@ def meet_after_ranking(monkeypatch):
     barrier = threading.Barrier(2)
     seen = threading.local()
     calls = []
-    compute = services._rank_next_to
+    compute = rank_moves._rank_next_to
 
     def rank_next_to(*args, **kwargs):
         rank = compute(*args, **kwargs)
@@ -58,7 +58,7 @@ def meet_after_ranking(monkeypatch):
                 barrier.wait(timeout=BARRIER_TIMEOUT)
         return rank
 
-    monkeypatch.setattr(services, "_rank_next_to", rank_next_to)
+    monkeypatch.setattr(rank_moves, "_rank_next_to", rank_next_to)
     return calls
 
 

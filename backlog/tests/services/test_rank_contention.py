@@ -18,9 +18,9 @@ import time
 import pytest
 from django.db import connection
 
-from backlog import services
 from backlog.models import Story
 from backlog.services import item_move
+from backlog.services import ranks as rank_moves
 from backlog.tests.factories import EpicFactory, FeatureFactory, StoryFactory
 from bench.load import Move, MoveCheck, check_moves
 from core.errors import ApplicationError
@@ -136,15 +136,15 @@ def test_ranking_one_list_while_ranks_are_rebalanced_keeps_every_success(product
     # (every rank rewritten, in order) while other moves run
     a, b = lists
     longest = max(len(rank) for rank in Story.objects.filter(product=product).values_list("rank", flat=True))
-    monkeypatch.setattr(services, "REBALANCE_AT", longest + 1)
+    monkeypatch.setattr(rank_moves, "REBALANCE_AT", longest + 1)
     rebalances = []
-    rebalance = services.ranks_rebalance
+    rebalance = rank_moves.ranks_rebalance
 
     def counting_rebalance(**kwargs):
         rebalances.append(kwargs["product_id"])
         return rebalance(**kwargs)
 
-    monkeypatch.setattr(services, "ranks_rebalance", counting_rebalance)
+    monkeypatch.setattr(rank_moves, "ranks_rebalance", counting_rebalance)
     other_before = order_of(b)
     # when
     moves, check = contend_in_rounds(product, a)

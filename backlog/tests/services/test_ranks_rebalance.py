@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from backlog import services
 from backlog.models import Epic, Sprint, Story
 from backlog.services import item_move, ranks_rebalance
+from backlog.services import items as item_services
 from backlog.tests.factories import EpicFactory, StoryFactory
 from core.ranks import initial_ranks, rank_between
 
@@ -135,7 +135,7 @@ def test_hundreds_of_drops_into_the_same_gap_keep_ranks_short(product, stories):
 def test_a_rebalance_waits_for_an_item_being_created_and_ranks_it_too(product, stories, monkeypatch):
     # given someone creating story e, holding the product row (its number) until told to commit
     numbered, release = threading.Event(), threading.Event()
-    next_numbers = services.workspace_services.product_next_numbers
+    next_numbers = item_services.workspace_services.product_next_numbers
 
     def next_numbers_then_wait(**kwargs):
         numbers = next_numbers(**kwargs)
@@ -143,7 +143,7 @@ def test_a_rebalance_waits_for_an_item_being_created_and_ranks_it_too(product, s
         release.wait(timeout=10)
         return numbers
 
-    monkeypatch.setattr(services.workspace_services, "product_next_numbers", next_numbers_then_wait)
+    monkeypatch.setattr(item_services.workspace_services, "product_next_numbers", next_numbers_then_wait)
     errors = []
 
     def run(work):

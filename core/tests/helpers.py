@@ -27,3 +27,10 @@ def new_page(chromium: Any, base_url: str) -> Any:
         lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
     )
     return page
+
+
+def wait_for_htmx_settled(page: Any) -> None:
+    """Wait until htmx has processed what it swapped in. The new elements are on the page (and visible) a
+    settle delay before htmx binds their own hx- triggers; it marks them `htmx-added` until then, so typing
+    into a just-swapped field before this could go unheard."""
+    page.wait_for_function("() => !document.querySelector('.htmx-added')")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from core.tests.helpers import wait_for_htmx_settled
 from decisions import services
 from decisions.tests.factories import PRDFactory
 from decisions.tests.helpers import edited_sections
@@ -30,6 +31,7 @@ def test_edit_a_section_save_and_see_the_change_highlighted_in_the_diff(page, pr
     goals.get_by_role("link", name="Edit Goals").click()
     editor_box = page.get_by_label("Text (Markdown)")
     editor_box.wait_for()
+    wait_for_htmx_settled(page)  # the live preview listens from then on
     editor_box.fill("Pay in one **tap**\n\n<script>document.title='owned'</script>")
     # then: the live preview renders the Markdown, sanitized
     page.locator(".prd-preview strong", has_text="tap").wait_for()

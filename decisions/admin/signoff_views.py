@@ -27,9 +27,9 @@ from django.urls import URLPattern, path, reverse
 from core.errors import ApplicationError
 from workspaces.admin_scoping import refusal_message
 
-from . import services
-from .models import PRD, DecisionRecord, SignOff
-from .selectors import signoff_panel
+from .. import services
+from ..models import PRD, DecisionRecord, SignOff
+from ..selectors import signoff_panel
 
 DECISIONS = {"approve": "approved", "reject": "rejected"}
 

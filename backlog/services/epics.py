@@ -64,8 +64,6 @@ def feature_create(
 
 
 EPIC_EDITABLE_FIELDS = frozenset({"title", "description", "status", "owner", "target_date"})
-
-
 FEATURE_EDITABLE_FIELDS = frozenset({"title", "description", "status", "owner", "epic"})
 
 

@@ -18,8 +18,6 @@ MOVE_ATTEMPTS = 5
 
 # A move whose new rank would be longer than this rebalances the list first (ranks hold RANK_MAX_LENGTH).
 REBALANCE_AT = 100
-
-
 RANKED_MODELS: tuple[type[BacklogItem], ...] = (Epic, Feature, Story, TechDebtItem)
 
 

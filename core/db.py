@@ -7,6 +7,7 @@ second INSERT. `save_or_field_error` turns that refusal into the same field erro
 check gives, instead of a server error.
 
 `ranks_rewrite` spreads a list's ranks evenly again, for the services that rebalance ranks.
+`delete_in_batches` deletes many rows (old outbox rows) in short transactions.
 """
 
 from __future__ import annotations
@@ -111,3 +112,15 @@ def ranks_rewrite(model: type[models.Model], pks_in_order: Sequence[int], *, fie
         rows = [model(**{"pk": pk, field: value}) for pk, value in zip(pks_in_order, values, strict=True)]
         model._default_manager.bulk_update(rows, [field], batch_size=500)
     return ranks
+
+
+def delete_in_batches(queryset: models.QuerySet, *, batch: int = 1000) -> int:
+    """Delete the rows `queryset` selects (with what cascades from them) `batch` at a time, each batch in a
+    transaction of its own, so that no lock is held long and memory stays bounded. How many of its rows went."""
+    model = queryset.model
+    ids = queryset.order_by("pk").values_list("pk", flat=True)
+    deleted = 0
+    while chunk := list(ids[:batch]):
+        with transaction.atomic():
+            deleted += model.objects.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
+    return deleted

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
+from core.db import delete_in_batches
 from core.errors import ApplicationError
 from core.queue import enqueue
 from workspaces.models import Workspace
@@ -354,13 +355,6 @@ def due_delivery_ids(*, now: datetime, limit: int) -> list[int]:
 
 def outbox_prune(*, before: datetime, batch: int = 1000) -> int:
     """Delete events dispatched before `before` whose deliveries are all finished, with those deliveries and
-    their attempts, a batch at a time (short transactions). Undispatched or pending work is kept. How many went."""
+    their attempts. Undispatched or pending work is kept. How many events went."""
     pending = WebhookDelivery.objects.filter(event=OuterRef("pk"), state=WebhookDelivery.State.PENDING)
-    finished = OutboxEvent.objects.filter(dispatched_at__lt=before).exclude(Exists(pending)).order_by("pk")
-    pruned = 0
-    while ids := list(finished.values_list("pk", flat=True)[:batch]):
-        with transaction.atomic():
-            WebhookAttempt.objects.filter(delivery__event_id__in=ids).delete()
-            WebhookDelivery.objects.filter(event_id__in=ids).delete()
-            pruned += OutboxEvent.objects.filter(pk__in=ids).delete()[0]
-    return pruned
+    return delete_in_batches(OutboxEvent.objects.filter(dispatched_at__lt=before).exclude(Exists(pending)), batch=batch)

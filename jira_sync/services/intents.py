@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from core.db import delete_in_batches
 from core.queue import enqueue
 
 from ..models import PushIntent, item_kind
@@ -100,8 +101,5 @@ def intents_prune(*, before: datetime, batch: int = 1000) -> int:
         Q(epic_id=OuterRef("epic_id")) | Q(feature_id=OuterRef("feature_id")) | Q(story_id=OuterRef("story_id")),
         created_at__gt=OuterRef("created_at"),
     )
-    old = PushIntent.objects.filter(done_at__lt=before).filter(Q(last_error="") | Exists(newer)).order_by("pk")
-    pruned = 0
-    while ids := list(old.values_list("pk", flat=True)[:batch]):
-        pruned += PushIntent.objects.filter(pk__in=ids).delete()[0]
-    return pruned
+    old = PushIntent.objects.filter(done_at__lt=before).filter(Q(last_error="") | Exists(newer))
+    return delete_in_batches(old, batch=batch)

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.db import delete_in_batches
 from core.queue import enqueue
 
 from ..jira import JiraError, JiraNotFound, JiraRetryLater
@@ -149,8 +150,4 @@ def pending_event_ids(*, limit: int = 500, older_than: timedelta = timedelta(min
 def webhook_events_prune(*, before: datetime, batch: int = 1000) -> int:
     """Delete events processed before `before`. A replay of one is then stored again, which can only make
     us re-read its issue (see above). Unprocessed events are kept for the sweep. How many went."""
-    old = JiraWebhookEvent.objects.filter(processed_at__lt=before).order_by("pk")
-    pruned = 0
-    while ids := list(old.values_list("pk", flat=True)[:batch]):
-        pruned += JiraWebhookEvent.objects.filter(pk__in=ids).delete()[0]
-    return pruned
+    return delete_in_batches(JiraWebhookEvent.objects.filter(processed_at__lt=before), batch=batch)

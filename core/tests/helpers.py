@@ -4,6 +4,8 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from workspaces.tests.factories import PASSWORD
+
 
 def miss_duplicate_checks(monkeypatch, model: type[Model]) -> None:
     """Make `.exists()` on `model`'s rows answer False, as when another request inserts the same
@@ -34,3 +36,13 @@ def wait_for_htmx_settled(page: Any) -> None:
     settle delay before htmx binds their own hx- triggers; it marks them `htmx-added` until then, so typing
     into a just-swapped field before this could go unheard."""
     page.wait_for_function("() => !document.querySelector('.htmx-added')")
+
+
+def sign_in(page: Any, username: str, password: str = PASSWORD, *, next_url: str = "") -> None:
+    """Sign in through the sign-in form, as a person does; returns once the page it leads to has loaded
+    (`next_url`, else the list of workspaces)."""
+    page.goto(f"/login/?next={next_url}" if next_url else "/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login/" not in url)

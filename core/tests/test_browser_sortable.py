@@ -5,17 +5,9 @@ import pytest
 from backlog.models import Story
 from backlog.tests.factories import StoryFactory
 from core.tests import ui_urls
-from workspaces.tests.factories import PASSWORD
+from core.tests.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("core.tests.ui_urls")]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
 
 
 def titles(page) -> list[str]:

@@ -21,6 +21,7 @@ from django.core.management import call_command
 from django.db.models import Count
 
 from backlog.models import Epic, Sprint, Story
+from core.tests.helpers import sign_in
 from decisions.models import PRD, DecisionRecord
 from demo.seed import DEMO_PASSWORD, DEMO_USERNAME, WORKSPACE_SLUG
 from roadmap.models import Baseline, RoadmapItem
@@ -114,14 +115,6 @@ def main_pages(product: Product) -> dict[str, str]:
 # --- the browser --------------------------------------------------------------------------------
 
 
-def sign_in(page, username: str = DEMO_USERNAME, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
-
-
 def visit(page, url: str) -> None:
     """Load the page and let htmx finish what it loads on its own (`hx-trigger="load"`)."""
     response = page.goto(url)
@@ -191,7 +184,7 @@ def test_every_main_page_passes_axe_at_1280(page, demo_product):
     page.set_viewport_size(LAPTOP)
     pages = main_pages(demo_product)
     found = check_pages(page, {"login": "/login/"})
-    sign_in(page)
+    sign_in(page, DEMO_USERNAME, DEMO_PASSWORD)
     # when
     found |= check_pages(page, pages)
     # then
@@ -206,7 +199,7 @@ def test_a_subset_passes_axe_at_1024(page, demo_product):
     pages = main_pages(demo_product)
     subset = {name: pages[name] for name in SMALL_LAPTOP_PAGES}
     found = check_pages(page, {"login": "/login/"})
-    sign_in(page)
+    sign_in(page, DEMO_USERNAME, DEMO_PASSWORD)
     # when
     found |= check_pages(page, subset)
     overflowing = {}
@@ -250,7 +243,7 @@ def test_the_keyboard_focus_is_always_visible(page, demo_product, which):
     # given
     page.set_viewport_size(LAPTOP)
     url = main_pages(demo_product)[which]
-    sign_in(page)
+    sign_in(page, DEMO_USERNAME, DEMO_PASSWORD)
     visit(page, url)
     # when: from the top of the page (skip link, top bar, product nav)
     invisible = tab_through(page, FOCUSABLE_STEPS)

@@ -4,17 +4,9 @@ import pytest
 from django.urls import reverse
 
 from backlog.tests.factories import StoryFactory
-from workspaces.tests.factories import PASSWORD
+from core.tests.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_search_finds_the_new_story_and_a_mention_notifies_the_teammate(

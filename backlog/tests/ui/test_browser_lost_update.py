@@ -5,19 +5,10 @@ import pytest
 
 from backlog.models import Story
 from backlog.tests.factories import EpicFactory, StoryFactory
-from core.tests.helpers import new_page
+from core.tests.helpers import new_page, sign_in
 from workspaces.models import Role
-from workspaces.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
 
 
 def open_title_editor(page, story: Story) -> None:

@@ -6,17 +6,9 @@ import re
 import pytest
 
 from backlog.models import Epic, Feature, Story
-from workspaces.tests.factories import PASSWORD
+from core.tests.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
 
 
 def drag(page, source, target) -> None:

@@ -2,27 +2,19 @@
 
 import pytest
 
-from core.tests.helpers import wait_for_htmx_settled
+from core.tests.helpers import sign_in, wait_for_htmx_settled
 from decisions import services
 from decisions.tests.factories import PRDFactory
 from decisions.tests.helpers import edited_sections
-from workspaces.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_edit_a_section_save_and_see_the_change_highlighted_in_the_diff(page, product, editor):
     # given
     prd = PRDFactory(product=product, actor=editor, title="Checkout v2")
     services.prd_update(prd=prd, actor=editor, sections=edited_sections(prd, goals="Pay in one click"))
-    sign_in(page, "eddie", f"/p/{product.pk}/prds/{prd.pk}/")
+    sign_in(page, "eddie", next_url=f"/p/{product.pk}/prds/{prd.pk}/")
     page.get_by_role("heading", name="Checkout v2", level=1).wait_for()
     assert page.locator("#prd-version").inner_text() == "Version 2"
 
@@ -76,7 +68,7 @@ def test_edit_a_section_save_and_see_the_change_highlighted_in_the_diff(page, pr
 def test_a_stale_save_shows_the_conflict_and_keeps_my_text(page, product, editor, admin_user):
     # given: the editor opens the Problem editor; meanwhile the admin saves the section
     prd = PRDFactory(product=product, actor=editor, title="Checkout v2")
-    sign_in(page, "eddie", f"/p/{product.pk}/prds/{prd.pk}/?edit=0")
+    sign_in(page, "eddie", next_url=f"/p/{product.pk}/prds/{prd.pk}/?edit=0")
     page.get_by_label("Text (Markdown)").fill("My problem statement")
     services.prd_update(prd=prd, actor=admin_user, sections=edited_sections(prd, problem="Their problem statement"))
     # when

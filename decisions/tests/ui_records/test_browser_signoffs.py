@@ -5,21 +5,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from core.tests.helpers import sign_in
 from decisions.models import SignOff
 from decisions.tests.factories import DecisionRecordFactory
-from workspaces.tests.factories import PASSWORD
 
 from .helpers import chosen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str, next_url: str) -> None:
-    page.goto(f"/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**{next_url}")
 
 
 def sign_out(page) -> None:
@@ -38,7 +30,7 @@ def test_request_give_then_stale_a_signoff(page, product, editor, viewer, contri
     panel = page.locator("#signoffs")
 
     # when: the owner asks the viewer and the contributor to sign off as architecture
-    sign_in(page, "eddie", url)
+    sign_in(page, "eddie", next_url=url)
     panel.get_by_label(re.compile(re.escape(name(viewer)))).check()
     panel.get_by_label(re.compile(re.escape(name(contributor)))).check()
     panel.get_by_label("As", exact=True).select_option("architecture")
@@ -50,7 +42,7 @@ def test_request_give_then_stale_a_signoff(page, product, editor, viewer, contri
 
     # when: the viewer signs in and approves with a comment
     sign_out(page)
-    sign_in(page, "vic", url)
+    sign_in(page, "vic", next_url=url)
     page.get_by_role("heading", name="Your sign-off as Architecture").wait_for()
     panel.get_by_label("Comment", exact=True).fill("Ordering matters more than cost: approved.")
     panel.get_by_role("button", name="Approve").click()
@@ -61,7 +53,7 @@ def test_request_give_then_stale_a_signoff(page, product, editor, viewer, contri
 
     # when: the owner edits the record
     sign_out(page)
-    sign_in(page, "eddie", url)
+    sign_in(page, "eddie", next_url=url)
     page.get_by_role("link", name="Edit the text").click()
     page.get_by_label("Context and problem").fill("Payments must be processed in order, per merchant.")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -92,7 +84,7 @@ def test_the_prd_page_loads_the_same_panel_and_a_viewer_approves_there(page, pro
     if url is None:
         pytest.skip("the PRD page does not exist yet")
     # when: the viewer opens the PRD page and approves in the panel it loaded
-    sign_in(page, "vic", url)
+    sign_in(page, "vic", next_url=url)
     page.get_by_role("heading", name="Your sign-off as Security").wait_for()
     assert page.locator("#signoffs").count() == 1  # the placeholder became the panel
     page.locator("#signoffs").get_by_label("Comment").fill("No card data leaves the vault.")

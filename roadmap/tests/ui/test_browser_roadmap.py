@@ -4,20 +4,12 @@ import datetime
 
 import pytest
 
+from core.tests.helpers import sign_in
 from roadmap import services
 from roadmap.models import Lane, RoadmapItem
 from roadmap.tests.factories import RoadmapFactory, RoadmapItemFactory
-from workspaces.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
 
 
 def drag(page, source, target) -> None:

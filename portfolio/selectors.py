@@ -21,11 +21,12 @@ from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
 from backlog.models import StatusCategory, Story
+from backlog.selectors.progress import Progress, epic_progress
 from decisions.models import DecisionRecord, SignOff
 from jira_sync.models import Conflict, JiraConnection, SyncItemError, SyncRun
 from roadmap.confidence import ConfidenceSignal, confidence_signals
 from roadmap.models import Confidence, Milestone, RoadmapItem
-from roadmap.selectors import Progress, epic_progress, roadmap_item_progress
+from roadmap.selectors import roadmap_item_progress
 from workspaces.models import Product, Workspace
 
 from .charts import Burnup, Strip, StripInput, burnup_chart, timeline_strip

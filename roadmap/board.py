@@ -13,11 +13,12 @@ from django.db.models import Prefetch
 from django.http import Http404
 
 from backlog.models import Epic
+from backlog.selectors.progress import Progress, epic_progress
 from workspaces.models import Product
 
 from .confidence import ConfidenceSignal, confidence_signals
 from .models import Baseline, Dependency, Goal, Lane, Roadmap, RoadmapItem
-from .selectors import Progress, epic_progress, roadmap_item_progress
+from .selectors import roadmap_item_progress
 
 
 def product_roadmaps(product: Product) -> list[Roadmap]:

@@ -16,8 +16,10 @@ from datetime import date
 
 from django.utils import timezone
 
+from backlog.selectors.progress import Progress
+
 from .models import Confidence, Dependency, RoadmapItem
-from .selectors import Progress, roadmap_item_progress
+from .selectors import roadmap_item_progress
 
 ESTIMATE_COVERAGE_FLOOR = 0.8
 AT_RISK_SCORE = 1

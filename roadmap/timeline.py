@@ -14,8 +14,10 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from backlog.selectors.progress import Progress
+
 from .models import Dependency, Milestone, Roadmap, RoadmapItem
-from .selectors import Progress, roadmap_item_progress
+from .selectors import roadmap_item_progress
 
 SCALES = ("months", "quarters")
 PERIOD_WIDTH = {"months": 96, "quarters": 168}

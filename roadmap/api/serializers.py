@@ -9,13 +9,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backlog.models import Epic
+from backlog.selectors.progress import Progress
 from core.api.fields import MemberField, ScopedPrimaryKeyRelatedField, UserSummarySerializer
 from core.api.serializers import StrictSerializer
 from workspaces.models import Product
 
 from ..confidence import ConfidenceSignal, confidence_signals
 from ..models import Baseline, Confidence, Dependency, Goal, Lane, Milestone, Roadmap, RoadmapItem
-from ..selectors import Progress, roadmap_item_progress
+from ..selectors import roadmap_item_progress
 
 
 def item_evidence(items: Sequence[RoadmapItem]) -> tuple[dict[int, Progress], dict[int, ConfidenceSignal]]:

@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from backlog import services
 from backlog.models import Epic, Feature, StatusCategory, Story, WorkflowStatus
 from backlog.rollup import EpicStatusTotal, kept_totals, live_totals, rollup_drift
+from backlog.selectors.progress import Progress, epic_progress, epic_progress_live
 from backlog.tests.factories import EpicFactory, FeatureFactory, StoryFactory
 from demo.scale import seed_scale
-from roadmap.selectors import Progress, epic_progress, epic_progress_live
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ from rest_framework import serializers
 
 from core.api.fields import ScopedPrimaryKeyRelatedField, UserSummarySerializer
 from core.api.serializers import StrictSerializer
-from roadmap.selectors import Progress, epic_progress
 from workspaces.models import Product
 
 from ...models import Epic, Feature, Sprint, TechDebtItem
+from ...selectors.progress import Progress, epic_progress
 from .base import (
     ITEM_OUTPUT_FIELDS,
     MAX_COST_OF_DELAY,

@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from core.api.viewsets import ScopedModelViewSet
-from roadmap.selectors import epic_progress
 from workspaces.models import Role
 
 from ... import services
 from ...models import Epic, Feature, TechDebtItem, WorkflowStatus
+from ...selectors.progress import epic_progress
 from ..filters import EpicFilter, FeatureFilter, TechDebtItemFilter
 from ..serializers import (
     EpicSerializer,

@@ -2,9 +2,10 @@
 
 from django.db import connection
 
+from backlog.selectors.progress import Progress
 from backlog.services import story_set_status
 from backlog.tests.factories import EpicFactory, FeatureFactory, StoryFactory
-from roadmap.selectors import Progress, roadmap_item_progress
+from roadmap.selectors import roadmap_item_progress
 from roadmap.tests.factories import RoadmapItemFactory
 from roadmap.tests.helpers import items_with_work, query_count
 

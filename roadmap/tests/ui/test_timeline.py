@@ -6,9 +6,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from backlog.selectors.progress import Progress
 from roadmap import services
 from roadmap.models import Milestone, RoadmapItem
-from roadmap.selectors import Progress
 from roadmap.tests.factories import RoadmapItemFactory
 from roadmap.tests.helpers import items_with_work
 from roadmap.timeline import LABEL_WIDTH, PERIOD_WIDTH, build_timeline

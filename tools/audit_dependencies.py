@@ -142,10 +142,13 @@ def _audit_skipped(result: Audit, pin: Pin, index: str) -> None:
     project_url = f"{index}/pypi/{pin.name}/json"
     try:
         project = json.loads(_fetch(project_url))
+        advisories = latest_release_advisories(project, pin.version)
     except OSError as error:
         result.not_audited[pin] = f"{project_url} did not answer: {error}"
         return
-    advisories = latest_release_advisories(project, pin.version)
+    except (ValueError, KeyError, TypeError) as error:
+        result.not_audited[pin] = f"{project_url} answered something other than PyPI's project JSON: {error!r}"
+        return
     if advisories is not None:
         result.record(pin, "pypi.org (latest release)", advisories)
         return
@@ -205,18 +208,21 @@ def _fetch(url: str, attempts: int = 3) -> bytes:
 
 def required_pins(requirements: Path) -> set[Pin]:
     """The installed release of every package that requirements.txt asks for, directly or through another."""
-    wanted = [
-        Requirement(line.split("#", 1)[0])
-        for line in requirements.read_text().splitlines()
-        if line.split("#", 1)[0].strip() and not line.startswith("-")
-    ]
+    lines = [line.split("#", 1)[0].strip() for line in requirements.read_text().splitlines()]
+    wanted = [Requirement(line) for line in lines if line and not line.startswith("-")]
+    wanted = [requirement for requirement in wanted if requirement.marker is None or requirement.marker.evaluate()]
     pins: dict[str, Pin] = {}
     while wanted:
         requirement = wanted.pop()
         name = canonicalize_name(requirement.name)
         if name in pins:
             continue
-        dist = metadata.distribution(name)
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            raise SystemExit(
+                f"{requirement.name} is required ({requirements}) but not installed: run `make install`."
+            ) from None
         pins[name] = Pin(name, dist.version)
         for needed in map(Requirement, dist.requires or []):
             extras = {"", *requirement.extras}

@@ -9,6 +9,8 @@ from contextlib import contextmanager, redirect_stdout
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
 
+import pytest
+
 from tools.audit_dependencies import django_advisories, latest_release_advisories, main
 
 ARCHIVE = """\
@@ -229,3 +231,22 @@ def test_pip_audits_own_answers_are_taken_as_they_are(tmp_path):
     assert status == 1
     assert f"VULNERABLE: nh3 {metadata.version('nh3')}: PYSEC-1 (fixed in 9.9)" in out
     assert "audited 4 (2 by pip-audit, 2 by pypi.org (latest release)), not audited 0" in out
+
+
+def test_an_answer_that_is_not_pypi_json_leaves_the_package_unaudited_in_words(tmp_path):
+    routes = {**pypi_latest_for_everything_but_django(), **django_routes(later_fix=None)}
+    routes["/pypi/nh3/json"] = b"<html>a captive portal</html>"
+
+    status, out = run(tmp_path, routes)
+
+    assert status == 0
+    assert f"not audited: nh3 {metadata.version('nh3')}: " in out
+    assert "answered something other than PyPI's project JSON" in out
+
+
+def test_a_requirement_that_is_not_installed_is_named(tmp_path):
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("surely-not-installed-here==1.0\nskipped-here==1.0 ; python_version < '3'\n")
+
+    with pytest.raises(SystemExit, match="surely-not-installed-here is required"):
+        main([str(tmp_path / "none.json"), "--requirements", str(requirements), "--index", "http://127.0.0.1:9"])

@@ -1,4 +1,5 @@
-"""Template context for every page: the current product (if any) and the top bar's lazily-read data."""
+"""Template context for every page: the current product (if any) and the top bar's product switcher
+(read only when a template uses it). The unread-notification count comes from activity.context_processors."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from activity.models import Notification
-
 from .navigation import products_for_switcher
 
 
 def ui(request: HttpRequest) -> dict[str, Any]:
-    """`product`, `workspace`, `membership`, `can_write` from `product_view`; `switcher_products` and
-    `unread_notification_count` are read only when a template uses them (full pages, not fragments)."""
+    """`product`, `workspace`, `membership`, `can_write` from `product_view`; `switcher_products` is read only
+    when a template uses it (full pages, not fragments)."""
     context: dict[str, Any] = {
         "product": getattr(request, "product", None),
         "workspace": getattr(request, "workspace", None),
@@ -24,9 +23,4 @@ def ui(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["switcher_products"] = SimpleLazyObject(lambda: products_for_switcher(user=user))
-        context["unread_notification_count"] = SimpleLazyObject(
-            lambda: Notification.objects.filter(
-                recipient=user, read_at__isnull=True, workspace__memberships__user=user
-            ).count()
-        )
     return context

@@ -1,167 +1,13 @@
-"""Atlassian Document Format ↔ Markdown.
-
-Both ways for paragraph, heading, bulletList, orderedList, listItem, codeBlock (with its
-language), blockquote, rule, hardBreak and text with the strong / em / code / link marks.
-Anything else in ADF degrades to its text (mentions, emoji, dates, status lozenges, cards,
-tables, panels, media) rather than being lost or failing. Jira re-serialises ADF, so compare
-`normalize_adf` forms, never bytes.
-"""
+"""ADF → Markdown: each piece is escaped and written so that it reads back as the same document."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
-
-Node = dict[str, Any]
-
-_MARKDOWN = MarkdownIt("commonmark", {"html": False})
-_MARKDOWN.normalizeLink = lambda url: url  # type: ignore[method-assign]  # keep hrefs as written, not %-encoded
-MARK_ORDER = {"link": 0, "strong": 1, "em": 2, "code": 3}
-EMPTY_DOC: Node = {"type": "doc", "version": 1, "content": []}
-
-
-# --- Markdown → ADF -------------------------------------------------------------------------------------
-
-
-def markdown_to_adf(markdown: str) -> Node:
-    tree = SyntaxTreeNode(_MARKDOWN.parse(markdown or ""))
-    return normalize_adf({"type": "doc", "version": 1, "content": _blocks(tree.children)})
-
-
-def _blocks(nodes: list[SyntaxTreeNode]) -> list[Node]:
-    out: list[Node] = []
-    for node in nodes:
-        block = _block(node)
-        if block is not None:
-            out.append(block)
-    return out
-
-
-def _block(node: SyntaxTreeNode) -> Node | None:
-    kind = node.type
-    if kind == "paragraph":
-        return {"type": "paragraph", "content": _inline_of(node)}
-    if kind == "heading":
-        return {"type": "heading", "attrs": {"level": int(node.tag[1])}, "content": _inline_of(node)}
-    if kind == "bullet_list":
-        return {"type": "bulletList", "content": [_list_item(item) for item in node.children]}
-    if kind == "ordered_list":
-        start = int(node.attrs.get("start", 1) or 1)
-        ordered: Node = {"type": "orderedList", "content": [_list_item(item) for item in node.children]}
-        if start != 1:
-            ordered["attrs"] = {"order": start}
-        return ordered
-    if kind in {"fence", "code_block"}:
-        code: Node = {"type": "codeBlock"}
-        language = (node.info or "").strip().split(" ")[0] if kind == "fence" else ""
-        if language:
-            code["attrs"] = {"language": language}
-        text = node.content[:-1] if node.content.endswith("\n") else node.content
-        if text:
-            code["content"] = [{"type": "text", "text": text}]
-        return code
-    if kind == "blockquote":
-        return {"type": "blockquote", "content": _blocks(node.children) or [{"type": "paragraph"}]}
-    if kind == "hr":
-        return {"type": "rule"}
-    return None
-
-
-def _list_item(node: SyntaxTreeNode) -> Node:
-    content = _blocks(node.children)
-    if not content or content[0]["type"] != "paragraph":
-        content.insert(0, {"type": "paragraph"})  # ADF wants a list item to open with a paragraph
-    return {"type": "listItem", "content": content}
-
-
-def _inline_of(node: SyntaxTreeNode) -> list[Node]:
-    inline = node.children[0] if node.children else None
-    return _inline(inline.children, []) if inline is not None else []
-
-
-def _inline(nodes: list[SyntaxTreeNode], marks: list[Node]) -> list[Node]:
-    out: list[Node] = []
-    for node in nodes:
-        kind = node.type
-        if kind == "text":
-            out.append(_text(node.content, marks))
-        elif kind == "softbreak":
-            out.append(_text(" ", marks))
-        elif kind == "hardbreak":
-            out.append({"type": "hardBreak"})
-        elif kind == "code_inline":
-            out.append(_text(node.content, [*marks, {"type": "code"}]))
-        elif kind == "em":
-            out += _inline(node.children, [*marks, {"type": "em"}])
-        elif kind == "strong":
-            out += _inline(node.children, [*marks, {"type": "strong"}])
-        elif kind == "link":
-            href = str(node.attrs.get("href", ""))
-            out += _inline(node.children, [*marks, {"type": "link", "attrs": {"href": href}}])
-        elif kind == "image":
-            alt = "".join(child.content for child in node.children) or str(node.attrs.get("src", ""))
-            out.append(_text(alt, [*marks, {"type": "link", "attrs": {"href": str(node.attrs.get("src", ""))}}]))
-        else:
-            out += _inline(node.children, marks) if node.children else [_text(node.content, marks)]
-    return out
-
-
-def _text(text: str, marks: list[Node]) -> Node:
-    node: Node = {"type": "text", "text": text}
-    if marks:
-        node["marks"] = marks
-    return node
-
-
-# --- normal form -------------------------------------------------------------------------------------------
-
-
-def _mark_key(mark: Node) -> tuple[int, str]:
-    return MARK_ORDER.get(mark.get("type", ""), 9), str(mark.get("attrs", {}).get("href", ""))
-
-
-def normalize_adf(node: Node) -> Node:
-    """One canonical shape: marks deduplicated and sorted, adjacent equal-marked text merged,
-    empty text dropped, empty `content`/`attrs` omitted."""
-    result: Node = {key: value for key, value in node.items() if key not in {"content", "marks", "attrs"}}
-    if node.get("attrs"):
-        attrs = {k: v for k, v in node["attrs"].items() if v is not None}
-        if attrs:
-            result["attrs"] = attrs
-    if node.get("marks"):
-        unique = {(m.get("type"), str(m.get("attrs", {}).get("href", ""))): m for m in node["marks"]}
-        marks = sorted(unique.values(), key=_mark_key)
-        result["marks"] = [
-            {"type": m["type"], "attrs": {"href": m["attrs"]["href"]}} if m["type"] == "link" else {"type": m["type"]}
-            for m in marks
-        ]
-    children = [normalize_adf(child) for child in node.get("content") or []]
-    merged: list[Node] = []
-    for child in children:
-        if child.get("type") == "text" and not child.get("text"):
-            continue
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and child.get("type") == "text"
-            and previous.get("type") == "text"
-            and previous.get("marks") == child.get("marks")
-        ):
-            merged[-1] = {**previous, "text": previous["text"] + child["text"]}
-        else:
-            merged.append(child)
-    if merged:
-        result["content"] = merged
-    elif node.get("type") == "doc":
-        result["content"] = []
-    return result
-
-
-# --- ADF → Markdown -------------------------------------------------------------------------------------------
+from .base import Node
+from .from_markdown import markdown_to_adf
+from .normal import normalize_adf
 
 _ALWAYS_ESCAPE = re.compile(r"([\\`*_\[\]<>])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
@@ -200,7 +46,7 @@ def _md_block(node: Node, *, alternate: bool = False) -> str:
     if kind == "heading":
         level = int((node.get("attrs") or {}).get("level", 1))
         # A run of "#" ending the text after a space would read as the heading's optional closing sequence.
-        text = _HEADING_CLOSE.sub(r"\1\\\2", _md_inline(_without_breaks(content)))
+        text = _HEADING_CLOSE.sub(r"\1\\\2", _md_inline(without_breaks(content)))
         return f"{'#' * max(1, min(level, 6))} {text}".rstrip()
     if kind == "bulletList":
         bullet = "* " if alternate else "- "
@@ -232,7 +78,7 @@ def _md_block(node: Node, *, alternate: bool = False) -> str:
     return _md_blocks(content)  # panel, expand, layouts …
 
 
-def _without_breaks(nodes: list[Node]) -> list[Node]:
+def without_breaks(nodes: list[Node]) -> list[Node]:
     """A heading is one line: its breaks become spaces."""
     return [{"type": "text", "text": " "} if n.get("type") == "hardBreak" else n for n in nodes]
 

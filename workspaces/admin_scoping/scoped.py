@@ -1,33 +1,11 @@
-"""What every app's admin shares: workspace tenancy, read-only audit rows, key search, service-backed saves.
-
-Tenancy: a superuser sees every row. Any other staff user sees only rows of the
-workspaces they are a member of, and may change or delete them only where their
-role reaches the admin's `min_write_role`. Each scoped admin names the lookup
-from its model to the Workspace (`workspace_path`); the same path narrows the
-changelist, the change/delete views, autocomplete results, history pages and
-the choices of every foreign key or many-to-many field that points at the model.
-
-Leadership: a member with the leadership role sees every row of that workspace read-only, without
-per-model Django permissions (`has_view_permission` / `has_module_permission` grant it) and without
-`is_staff` (workspaces/admin_leadership.py lets them into the site); `can_write` never lets them write.
-Whoever reads a model by the leadership role alone (not staff, or staff without a Django permission on
-it) is shown only the workspaces they lead, not every workspace they belong to.
-
-Writes: where a service owns a write (numbers, ranks, versions, sign-off staleness,
-the last admin of a workspace), the admins call it from save_model / save_related /
-delete_model / delete_queryset (`adopt`, `formset_save_via`); an ApplicationError or
-ValidationError it raises rolls the whole save, delete or action back and is shown as
-an error message. History pages are view-only (no revert).
-"""
+"""The scoped admins and inlines: every queryset, permission, lookup, autocomplete and history page narrowed
+to the user's workspaces; and the read-only admins of rows that only services write."""
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import quote, unquote
@@ -36,116 +14,18 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q, QuerySet
-from django.forms import BaseInlineFormSet, ModelForm
 from django.forms import Field as FormField
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.errors import ApplicationError
 
-from .admin_export import EXPORT_ACTION, EXPORT_DESCRIPTION, export_csv
-from .models import Membership, Role
-
-_ROLES_CACHE_ATTR = "_admin_workspace_roles"
-
-
-def workspace_roles(request: HttpRequest) -> dict[int, str] | None:
-    """The user's role in each of their workspaces, or None for a superuser (no limit). Cached on the request."""
-    user = request.user
-    if user.is_active and user.is_superuser:
-        return None
-    roles = getattr(request, _ROLES_CACHE_ATTR, None)
-    if roles is None:
-        roles = {}
-        if user.is_authenticated:
-            memberships = Membership.objects.filter(user=user)
-            if not user.is_staff:
-                # Without is_staff only a leadership membership opens the admin, and only onto its own workspace.
-                memberships = memberships.filter(role=Role.LEADERSHIP)
-            roles = dict(memberships.values_list("workspace_id", "role"))
-        setattr(request, _ROLES_CACHE_ATTR, roles)
-    return roles
-
-
-def leads(request: HttpRequest, workspace_id: int | None = None) -> bool:
-    """Whether the user has the leadership role in that workspace (None: in any of theirs)."""
-    roles = workspace_roles(request)
-    if roles is None:
-        return False
-    if workspace_id is None:
-        return Role.LEADERSHIP in roles.values()
-    return roles.get(workspace_id) == Role.LEADERSHIP
-
-
-def workspace_ids(request: HttpRequest, min_role: str | None = None) -> list[int] | None:
-    """Ids of the workspaces the user belongs to (with at least `min_role`), or None for a superuser."""
-    roles = workspace_roles(request)
-    if roles is None:
-        return None
-    return sorted(pk for pk, role in roles.items() if min_role is None or Role.at_least(role, min_role))
-
-
-def adopt(obj: models.Model, created: models.Model) -> None:
-    """Make the admin's unsaved `obj` stand for the row a service created, so save_related and the log use it."""
-    for field in obj._meta.concrete_fields:
-        setattr(obj, field.attname, getattr(created, field.attname))
-    obj._state.adding = False
-    obj._state.db = created._state.db
-
-
-def refusal_message(exc: ApplicationError | ValidationError) -> str:
-    """What a service said when it refused, for an admin error message."""
-    return exc.message if isinstance(exc, ApplicationError) else " ".join(exc.messages)
-
-
-def product_prefixed_label(obj: Any) -> str:
-    return f"{obj.product.key} · {obj}"
-
-
-def formset_save_via(
-    formset: BaseInlineFormSet,
-    *,
-    create: Callable[[ModelForm], models.Model],
-    update: Callable[[ModelForm], models.Model] | None = None,
-    delete: Callable[[models.Model], Any] | None = None,
-) -> None:
-    """Save an inline formset one row at a time through services (None: a plain save or delete).
-
-    Fills new_objects / changed_objects / deleted_objects as formset.save() would, for the admin's change log.
-    """
-    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-    deleted_forms = list(formset.deleted_forms)
-    for form in deleted_forms:
-        if form.instance.pk is None:
-            continue
-        if delete is None:
-            form.instance.delete()
-        else:
-            delete(form.instance)
-        formset.deleted_objects.append(form.instance)
-    for form in formset.forms:
-        if form in deleted_forms or not form.has_changed():
-            continue
-        if form.instance.pk is None:
-            formset.new_objects.append(create(form))
-        else:
-            obj = form.save() if update is None else update(form)
-            formset.changed_objects.append((obj, form.changed_data))
-
-
-def changed_values(form: ModelForm, names: Collection[str]) -> dict[str, Any]:
-    """The cleaned values of the fields among `names` that the form changed."""
-    return {name: form.cleaned_data[name] for name in form.changed_data if name in names}
-
-
-def short_hash(value: str) -> str:
-    return value[:12] if value else ""
-
-
-def pretty_json(value: Any) -> str:
-    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=str))
+from ..admin_export import EXPORT_ACTION, EXPORT_DESCRIPTION, export_csv
+from ..models import Role
+from .display import product_prefixed_label
+from .roles import leads, workspace_ids, workspace_roles
+from .saving import refusal_message
 
 
 class WorkspaceScopedMixin:
@@ -429,41 +309,3 @@ class ReadOnlyTabularInline(WorkspaceScopedMixin, ReadOnlyAdminMixin, admin.Tabu
     extra = 0
     can_delete = False
     show_change_link = True
-
-
-class SameProductLinksForm(forms.ModelForm):
-    """Refuses many-to-many links (`same_product_fields`) to rows of another product than the edited row's."""
-
-    same_product_fields: Sequence[str] = ()
-
-    def links_product_id(self) -> int | None:
-        product = self.cleaned_data.get("product")
-        return product.pk if product is not None else getattr(self.instance, "product_id", None)
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        product_id = self.links_product_id()
-        if product_id is None:
-            return cleaned
-        for name in self.same_product_fields:
-            foreign = [str(obj) for obj in cleaned.get(name) or () if obj.product_id != product_id]
-            if foreign:
-                self.add_error(name, f"From another product: {', '.join(foreign)}.")
-        return cleaned
-
-
-class KeySearchMixin:
-    """Searching "PAY-12" (or "ADR-3", "REQ-7" with a fixed `key_prefix`) finds that one row by its key."""
-
-    key_prefix: str | None = None  # None: the prefix is the product key
-    product_key_lookup = "product__key__iexact"
-
-    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
-        match = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9]{0,9})-(\d{1,9})\s*", search_term or "")
-        if match:
-            prefix, number = match.group(1), int(match.group(2))
-            if self.key_prefix is None:
-                return queryset.filter(**{self.product_key_lookup: prefix, "number": number}), False
-            if prefix.upper() == self.key_prefix:
-                return queryset.filter(number=number), False
-        return super().get_search_results(request, queryset, search_term)  # type: ignore[misc]

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 
 from backlog.models import Epic, Feature, Story, WorkflowStatus
 from core.models import TimeStampedModel
@@ -79,6 +79,11 @@ class ItemRefMixin(models.Model):
             if getattr(self, f"{kind}_id"):
                 return kind
         return None
+
+    @staticmethod
+    def same_item_as_outer() -> Q:
+        """In a subquery: rows about the same epic, feature or story as the outer query's row (a link, an intent)."""
+        return Q(epic_id=OuterRef("epic_id")) | Q(feature_id=OuterRef("feature_id")) | Q(story_id=OuterRef("story_id"))
 
 
 class ConflictPolicy(models.TextChoices):

@@ -98,7 +98,7 @@ def intents_prune(*, before: datetime, batch: int = 1000) -> int:
     """Delete intents done before `before`, but keep an item's latest intent while it carries an error: it is
     what the links API reports as the item's last push error until a newer push replaces it. How many went."""
     newer = PushIntent.objects.filter(
-        Q(epic_id=OuterRef("epic_id")) | Q(feature_id=OuterRef("feature_id")) | Q(story_id=OuterRef("story_id")),
+        PushIntent.same_item_as_outer(),
         created_at__gt=OuterRef("created_at"),
     )
     old = PushIntent.objects.filter(done_at__lt=before).filter(Q(last_error="") | Exists(newer))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.decorators import action
@@ -47,9 +47,7 @@ class LinkFilter(ItemFilterMixin):
 
 
 def _intents_of_linked_item() -> QuerySet[PushIntent]:
-    return PushIntent.objects.filter(
-        Q(epic_id=OuterRef("epic_id")) | Q(feature_id=OuterRef("feature_id")) | Q(story_id=OuterRef("story_id"))
-    )
+    return PushIntent.objects.filter(PushIntent.same_item_as_outer())
 
 
 @extend_schema(

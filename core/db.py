@@ -116,11 +116,15 @@ def ranks_rewrite(model: type[models.Model], pks_in_order: Sequence[int], *, fie
 
 def delete_in_batches(queryset: models.QuerySet, *, batch: int = 1000) -> int:
     """Delete the rows `queryset` selects (with what cascades from them) `batch` at a time, each batch in a
-    transaction of its own, so that no lock is held long and memory stays bounded. How many of its rows went."""
+    transaction of its own, so that no lock is held long and memory stays bounded. How many of its rows went.
+
+    Each batch starts after the last primary key of the one before, so no batch walks again over the rows
+    (dead until vacuumed) that earlier batches deleted."""
     model = queryset.model
     ids = queryset.order_by("pk").values_list("pk", flat=True)
-    deleted = 0
-    while chunk := list(ids[:batch]):
+    deleted, last = 0, None
+    while chunk := list((ids if last is None else ids.filter(pk__gt=last))[:batch]):
         with transaction.atomic():
             deleted += model.objects.filter(pk__in=chunk).delete()[1].get(model._meta.label, 0)
+        last = chunk[-1]
     return deleted

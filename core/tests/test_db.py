@@ -1,4 +1,5 @@
-"""save_or_field_error: a duplicate the services' checks missed is a field error, not a server error."""
+"""save_or_field_error: a duplicate the services' checks missed is a field error, not a server error; and
+delete_in_batches."""
 
 import datetime
 
@@ -7,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from backlog.models import Sprint
-from core.db import save_or_field_error, save_or_field_errors, violated_constraint
+from core.db import delete_in_batches, save_or_field_error, save_or_field_errors, violated_constraint
 from core.errors import ApplicationError
 from workspaces.models import Product, Workspace
+from workspaces.tests.factories import WorkspaceFactory
 
 NOV_2 = datetime.date(2026, 11, 2)
 NOV_13 = datetime.date(2026, 11, 13)
@@ -117,3 +119,15 @@ def test_sqlite_messages_are_matched_by_their_columns():
     assert (
         violated_constraint(exc, constraint="sprint_one_active_per_product", columns=frozenset({"product_id"})) is False
     )
+
+
+def test_delete_in_batches_deletes_every_selected_row_across_batches_and_keeps_the_rest(db):
+    workspaces = WorkspaceFactory.create_batch(7)
+    doomed = [w.pk for i, w in enumerate(workspaces) if i != 3]
+
+    deleted = delete_in_batches(Workspace.objects.filter(pk__in=doomed), batch=2)
+
+    assert deleted == 6
+    assert list(Workspace.objects.filter(pk__in=[w.pk for w in workspaces]).values_list("pk", flat=True)) == [
+        workspaces[3].pk
+    ]

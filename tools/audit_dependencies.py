@@ -30,6 +30,7 @@ import sys
 import tarfile
 import time
 import urllib.request
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -75,7 +76,7 @@ def latest_release_advisories(project: dict, version: str) -> list[str] | None:
     if project["info"]["version"] != version:
         return None
     return [
-        f"{vuln['id']} (fixed in {', '.join(vuln.get('fixed_in') or []) or 'no release'})"
+        _advisory(vuln["id"], vuln.get("fixed_in"))
         for vuln in project.get("vulnerabilities") or []
         if not vuln.get("withdrawn")
     ]
@@ -104,8 +105,12 @@ def django_advisories(archive: str, notes: dict[str, str], version: str) -> list
     }
     unfixed = [cve for cve in listed if cve not in fixed_by_pin and cve not in fixed_later]
     return [f"{cve} (listed for Django {series}; no release up to {version} fixes it)" for cve in unfixed] + [
-        f"{cve} (fixed in {release})" for cve, release in sorted(fixed_later.items())
+        _advisory(cve, [str(release)]) for cve, release in sorted(fixed_later.items())
     ]
+
+
+def _advisory(advisory_id: str, fixed_in: Iterable[str] | None) -> str:
+    return f"{advisory_id} (fixed in {', '.join(fixed_in or []) or 'no release'})"
 
 
 def _in_series(release: str, series: str) -> bool:
@@ -126,10 +131,7 @@ def audit(pins: Iterable[Pin], report: dict | None, *, index: str = PYPI) -> Aud
             continue
         pin = Pin(canonicalize_name(dependency["name"]), dependency["version"])
         pins.add(pin)
-        answered[pin] = [
-            f"{vuln['id']} (fixed in {', '.join(vuln['fix_versions']) or 'no release'})"
-            for vuln in dependency.get("vulns", [])
-        ]
+        answered[pin] = [_advisory(vuln["id"], vuln["fix_versions"]) for vuln in dependency.get("vulns", [])]
     for pin in sorted(pins, key=lambda p: (p.name, p.version)):
         if pin in answered:
             result.record(pin, "pip-audit", answered[pin])
@@ -224,17 +226,15 @@ def required_pins(requirements: Path) -> set[Pin]:
                 f"{requirement.name} is required ({requirements}) but not installed: run `make install`."
             ) from None
         pins[name] = Pin(name, dist.version)
+        extras = {"", *requirement.extras}
         for needed in map(Requirement, dist.requires or []):
-            extras = {"", *requirement.extras}
             if needed.marker is None or any(needed.marker.evaluate({"extra": extra}) for extra in extras):
                 wanted.append(needed)
     return set(pins.values())
 
 
 def print_audit(result: Audit, out: TextIO) -> None:
-    sources: dict[str, int] = {}
-    for source in result.audited_by.values():
-        sources[source] = sources.get(source, 0) + 1
+    sources = Counter(result.audited_by.values())
     audited = ", ".join(f"{count} by {source}" for source, count in sorted(sources.items()))
     print(f"audited {len(result.audited_by)} ({audited or 'none'}), not audited {len(result.not_audited)}", file=out)
     for pin, reason in sorted(result.not_audited.items(), key=lambda item: item[0].name):

@@ -7,14 +7,18 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+
+from core.errors import ApplicationError
 
 from ..models import JiraConnection, ProjectMapping, SyncItemError, SyncRun
 
 logger = logging.getLogger(__name__)
 
 COUNTS = ("created", "updated", "archived", "pushed", "conflicts", "errors")
+PULL_KINDS = (SyncRun.Kind.PULL, SyncRun.Kind.FULL, SyncRun.Kind.IMPORT)
 
 
 def run_start(
@@ -29,6 +33,28 @@ def run_start(
                 run.refresh_from_db()
             return run
     return SyncRun.objects.create(connection=connection, mapping=mapping, kind=kind)
+
+
+@transaction.atomic
+def pull_run_start(*, mapping: ProjectMapping, full: bool) -> SyncRun:
+    """A new pull (or, `full`, reconcile) run of the mapping, for a task to take up. Refused in words
+    (ApplicationError, extra `running`) while another pull of it runs; one left `running` by a lost worker
+    (run_abandoned) is closed first. The mapping row is locked, so two requests cannot both start one."""
+    from .pull import lease
+
+    lease_until = (
+        ProjectMapping.objects.select_for_update().filter(pk=mapping.pk).values_list("lease_until", flat=True).get()
+    )
+    running = SyncRun.objects.filter(mapping=mapping, status=SyncRun.Status.RUNNING, kind__in=PULL_KINDS).first()
+    if running is not None and run_abandoned(running, lease_until=lease_until, lease=lease()):
+        run_finish(running, failed=True, message="This run stopped without finishing (its worker was lost).")
+        running = None
+    if running is not None:
+        raise ApplicationError(
+            f"Run {running.pk} of this mapping is running already; follow it instead.", extra={"running": running.pk}
+        )
+    kind = SyncRun.Kind.FULL if full else SyncRun.Kind.PULL
+    return run_start(connection=mapping.connection, mapping=mapping, kind=kind)
 
 
 def run_progress(run: SyncRun, counts: Counter[str], *, pages: int = 0, seen: int = 0) -> None:
@@ -53,11 +79,7 @@ def runs_abandoned(*, mapping_id: int, successor: SyncRun) -> int:
     called by the run that took over their lapsed lease, so they do not show as running for ever (nor keep
     the API from starting a sync). Their counts stay: what they did was done."""
     return (
-        SyncRun.objects.filter(
-            mapping_id=mapping_id,
-            status=SyncRun.Status.RUNNING,
-            kind__in=[SyncRun.Kind.PULL, SyncRun.Kind.FULL, SyncRun.Kind.IMPORT],
-        )
+        SyncRun.objects.filter(mapping_id=mapping_id, status=SyncRun.Status.RUNNING, kind__in=PULL_KINDS)
         .exclude(pk=successor.pk)
         .update(
             status=SyncRun.Status.FAILED,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from kombu.exceptions import OperationalError
@@ -26,7 +25,6 @@ from ...jira import JiraError
 from ...models import JiraConnection, ProjectMapping, SyncRun
 from ...services import mappings as mapping_services
 from ...services import runs as run_services
-from ...services.pull import lease
 from ..serializers import (
     ProjectMappingSerializer,
     ProjectMappingWriteSerializer,
@@ -160,23 +158,10 @@ class ProjectMappingViewSet(mixins.DestroyModelMixin, CreateRetrieveUpdateViewSe
         serializer = SyncRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         full = serializer.validated_data["full"]
-        with transaction.atomic():
-            ProjectMapping.objects.select_for_update().filter(pk=mapping.pk).exists()
-            running = SyncRun.objects.filter(
-                mapping=mapping,
-                status=SyncRun.Status.RUNNING,
-                kind__in=[SyncRun.Kind.PULL, SyncRun.Kind.FULL, SyncRun.Kind.IMPORT],
-            ).first()
-            lease_until = ProjectMapping.objects.filter(pk=mapping.pk).values_list("lease_until", flat=True).get()
-            if running is not None and run_services.run_abandoned(running, lease_until=lease_until, lease=lease()):
-                run_services.run_finish(
-                    running, failed=True, message="This run stopped without finishing (its worker was lost)."
-                )
-                running = None
-            if running is not None:
-                raise ConflictError(f"Run {running.pk} of this mapping is running already; follow it instead.")
-            kind = SyncRun.Kind.FULL if full else SyncRun.Kind.PULL
-            run = run_services.run_start(connection=mapping.connection, mapping=mapping, kind=kind)
+        try:
+            run = run_services.pull_run_start(mapping=mapping, full=full)
+        except ApplicationError as exc:
+            raise ConflictError(exc.message) from exc
         _queue(
             run,
             lambda: tasks.pull_mapping.apply_async(

@@ -3,6 +3,7 @@
 - `url_routes()`: every URL pattern as (route string, pattern), includes flattened;
 - `route_to_url()`: a concrete URL from a route and keyword values;
 - `database_fingerprint()`: row counts and latest changes, to prove a refused request changed nothing;
+- `add_api_only_rows()`: the rows the demo does not make but the API serves (a token, a webhook);
 - which model a browser URL's keyword argument names: `core.ui.objects.object_for_kwarg` (docs/ui.md).
 """
 
@@ -14,6 +15,10 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver
+
+from webhooks.services import endpoint_create
+from workspaces.models import Workspace
+from workspaces.services import api_token_create
 
 
 def url_routes() -> list[tuple[str, URLPattern]]:
@@ -54,3 +59,16 @@ def database_fingerprint() -> dict[str, Any]:
         if "updated_at" in field_names:
             fingerprint[f"{model._meta.label}.updated"] = manager.aggregate(last=Max("updated_at"))["last"]
     return fingerprint
+
+
+def add_api_only_rows(workspace: Workspace) -> None:
+    """Rows the demo does not make but the API serves: a member's personal token and a webhook."""
+    member = workspace.memberships.order_by("pk").first().user
+    api_token_create(user=member, name="demo integration")
+    endpoint_create(
+        workspace=workspace,
+        actor=member,
+        url="https://hooks.example.com/acme",
+        events=["story.created"],
+        is_active=False,
+    )

@@ -17,11 +17,10 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from jira_sync.tests.factories import jira_rows
-from webhooks.services import endpoint_create
 from workspaces.models import Workspace
 from workspaces.services import api_token_create
 
-from .tenancy import database_fingerprint, route_to_url, url_routes
+from .tenancy import add_api_only_rows, database_fingerprint, route_to_url, url_routes
 
 API_PREFIX = "api/v1/"
 # Routes that are not about workspace data at all.
@@ -50,16 +49,7 @@ def model_of(viewset: type) -> Any:
 def demo_workspace(db) -> Workspace:
     call_command("seed_demo", stdout=StringIO())
     workspace = Workspace.objects.get(slug="acme-corp")
-    # Rows the demo does not make but the API serves: a member's personal token and a webhook.
-    member = workspace.memberships.order_by("pk").first().user
-    api_token_create(user=member, name="demo integration")
-    endpoint_create(
-        workspace=workspace,
-        actor=member,
-        url="https://hooks.example.com/acme",
-        events=["story.created"],
-        is_active=False,
-    )
+    add_api_only_rows(workspace)
     # A Jira connection with a mapping, a linked story, a run with an item error and an open conflict.
     jira_rows(workspace, workspace.products.order_by("pk").first())
     return workspace

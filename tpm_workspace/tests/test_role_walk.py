@@ -36,12 +36,11 @@ from rest_framework.test import APIClient
 from jira_sync.models import JiraConnection
 from jira_sync.testing.stand_in import StandInJira
 from jira_sync.tests.ui.factories import demo_jira
-from webhooks.services import endpoint_create
 from workspaces.models import Membership, Product, Role, Workspace
 from workspaces.services import api_token_create
 from workspaces.tests.factories import UserFactory
 
-from .tenancy import database_fingerprint, route_to_url, url_routes
+from .tenancy import add_api_only_rows, database_fingerprint, route_to_url, url_routes
 from .test_api_tenancy import API_PREFIX, PUBLIC_ROUTES, api_routes, model_of, orm_path
 from .test_ui_tenancy import EXCLUDED_PREFIXES, demo_rows_for
 
@@ -166,16 +165,7 @@ def demo_workspace(db, stand_in_jira) -> Workspace:
     # machine and wait for its retries to time out).
     JiraConnection.objects.filter(workspace=workspace).update(site_url=stand_in_jira.url)
     UserFactory(username="walk-newcomer")  # whom a walker tries to add as a member
-    # Rows the demo does not make but the API serves: a member's personal token and a webhook.
-    member = workspace.memberships.order_by("pk").first().user
-    api_token_create(user=member, name="demo integration")
-    endpoint_create(
-        workspace=workspace,
-        actor=member,
-        url="https://hooks.example.com/acme",
-        events=["story.created"],
-        is_active=False,
-    )
+    add_api_only_rows(workspace)
     return workspace
 
 

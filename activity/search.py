@@ -1,8 +1,8 @@
 """Global search of a product (or of every product of its workspace): items and documents, by words or by key.
 
 On PostgreSQL: full-text search (`websearch_to_tsquery`: quotes, `or`, `-word`), ranked, with
-highlighted snippets. Every vector below is the exact expression of a GIN index (backlog and
-decisions migrations "search indexes"): change one, change the other, or the index stops being used.
+highlighted snippets. Every vector below is the exact expression of a GIN index (the backlog, decisions
+and roadmap migrations "search index(es)"): change one, change the other, or the index stops being used.
 Work per kind is bounded whatever the product's size: at most CANDIDATES matching rows (found through
 the index) are ranked, the best PER_KIND shown. On SQLite (make run): `icontains` on the same fields.
 

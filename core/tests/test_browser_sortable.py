@@ -1,6 +1,7 @@
 """app.js's sortable contract in a real browser: a drop posts the move, the server's order survives a reload."""
 
 import pytest
+from playwright.sync_api import expect
 
 from backlog.models import Story
 from backlog.tests.factories import StoryFactory
@@ -10,8 +11,9 @@ from core.tests.helpers import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.urls("core.tests.ui_urls")]
 
 
-def titles(page) -> list[str]:
-    return page.locator("#stories .sortable-item__body").all_inner_texts()
+def titles(page):
+    """The titles in the list, in order (a locator: `expect` waits for the order)."""
+    return page.locator("#stories .sortable-item__body")
 
 
 def drag(page, source, target) -> None:
@@ -37,7 +39,7 @@ def test_drag_to_rank_posts_the_neighbours_and_survives_a_reload(page, product, 
     sign_in(page, "cora")
     page.goto(f"/p/{product.pk}/test-sortable/")
     page.locator("#stories.sortable-ready").wait_for()
-    assert titles(page) == ["Alpha", "Bravo", "Charlie"]
+    expect(titles(page)).to_have_text(["Alpha", "Bravo", "Charlie"])
     # when: Alpha is dragged below Charlie
     with page.expect_response(lambda r: r.url.endswith("/test-move/")) as answer:
         drag(page, page.locator(f'[data-id="{alpha.pk}"] .drag-handle'), page.locator(f'[data-id="{charlie.pk}"]'))
@@ -52,15 +54,13 @@ def test_drag_to_rank_posts_the_neighbours_and_survives_a_reload(page, product, 
     }
     received = ui_urls.MOVES
     assert received == [expected]
-    page.locator("#stories.sortable-ready").wait_for()
-    assert titles(page) == ["Bravo", "Charlie", "Alpha"]
+    expect(titles(page)).to_have_text(["Bravo", "Charlie", "Alpha"])
     page.reload()
-    assert titles(page) == ["Bravo", "Charlie", "Alpha"]
+    expect(titles(page)).to_have_text(["Bravo", "Charlie", "Alpha"])
     # when: the keyboard alternative moves Bravo down
     page.get_by_role("button", name="Move Bravo down").click()
     # then: a plain form post (no JS needed), redirected back to the page
-    page.wait_for_load_state()
-    assert titles(page) == ["Charlie", "Bravo", "Alpha"]
+    expect(titles(page)).to_have_text(["Charlie", "Bravo", "Alpha"])
     assert ui_urls.MOVES[-1]["after"] == str(charlie.pk)
     assert page.csp_violations == []
 
@@ -78,6 +78,5 @@ def test_a_refused_drop_puts_the_item_back(page, product, viewer):
         drag(page, alpha.locator(".drag-handle"), bravo)
     # then
     assert answer.value.status == 403
-    page.locator("#flash.flash--visible").wait_for()
-    assert "role does not allow" in page.locator("#flash").inner_text()
-    assert titles(page) == ["Alpha", "Bravo"]
+    expect(page.locator("#flash.flash--visible")).to_contain_text("role does not allow")
+    expect(titles(page)).to_have_text(["Alpha", "Bravo"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
+from playwright.sync_api import expect
 
 from decisions import services
 from decisions.models import SignOff, SignOffEvent, StakeholderRole
@@ -237,6 +238,7 @@ def test_a_director_signs_in_to_the_admin_rejects_then_reads_the_audit(page, pro
     page.goto(f"/admin/decisions/prd/{prd.pk}/change/")
     page.get_by_role("link", name="Sign-off audit").click()
     rows = page.locator("#signoff-audit tbody tr")
-    assert rows.count() == 2
-    assert "Rejected" in rows.nth(1).inner_text() and signoff.content_hash in rows.nth(1).inner_text()
+    expect(rows).to_have_count(2)  # waits: the audit page may still be loading
+    expect(rows.nth(1)).to_contain_text("Rejected")
+    expect(rows.nth(1)).to_contain_text(signoff.content_hash)
     assert page.csp_violations == []

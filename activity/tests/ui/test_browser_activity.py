@@ -1,7 +1,10 @@
 """Search, comments with @mentions and notifications in a real browser, under the production CSP."""
 
+import re
+
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from backlog.tests.factories import StoryFactory
 from core.tests.helpers import sign_in
@@ -49,8 +52,8 @@ def test_search_finds_the_new_story_and_a_mention_notifies_the_teammate(
     # then: the comment is in the thread, the mention highlighted, the form empty again
     panel = page.locator(f"#comments-story-{story.pk}")
     panel.locator(".mention", has_text="@vic").wait_for()
-    assert panel.locator("strong", has_text="check").count() == 1
-    assert page.get_by_label("Add a comment").input_value() == ""
+    expect(panel.locator("strong", has_text="check")).to_have_count(1)
+    expect(page.get_by_label("Add a comment")).to_have_value("")
     # and: a blank comment (the browser's `required` lets spaces through) shows the error next to the field
     page.get_by_label("Add a comment").fill("   ")
     page.get_by_role("button", name="Comment", exact=True).click()
@@ -59,14 +62,14 @@ def test_search_finds_the_new_story_and_a_mention_notifies_the_teammate(
 
     # then: vic's count goes up on their next page, and the notification links to the story's row
     vic_page.reload()
-    assert vic_page.locator("#notifications-link .count").inner_text().startswith("1")
+    expect(vic_page.locator("#notifications-link .count")).to_have_text(re.compile(r"^1"))
     vic_page.locator("#notifications-link").click()
     vic_page.wait_for_url("**/notifications/")
-    assert "eddie mentioned you" in vic_page.locator("#notifications").inner_text()
+    expect(vic_page.locator("#notifications")).to_contain_text("eddie mentioned you")
     # when: vic marks it read (htmx): the list and the top bar's count follow
     vic_page.get_by_role("button", name="Mark read").click()
     vic_page.get_by_role("heading", name="All read").wait_for()
-    assert vic_page.locator("#notifications-link .count").count() == 0
+    expect(vic_page.locator("#notifications-link .count")).to_have_count(0)
 
     assert page.csp_violations == []
     assert vic_violations == []

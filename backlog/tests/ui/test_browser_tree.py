@@ -4,6 +4,7 @@ stories through the UI, drag to rank, and see the order survive a reload."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from backlog.models import Epic, Feature, Story
 from core.tests.helpers import sign_in
@@ -25,8 +26,9 @@ def drag(page, source, target) -> None:
     page.mouse.up()
 
 
-def story_titles(page, feature: Feature) -> list[str]:
-    return page.locator(f"#f{feature.pk}-stories > li[data-id] .tree-row__title a").all_inner_texts()
+def story_titles(page, feature: Feature):
+    """The titles of the feature's stories, in the page's order (a locator: `expect` waits for the order)."""
+    return page.locator(f"#f{feature.pk}-stories > li[data-id] .tree-row__title a")
 
 
 def test_create_an_epic_a_feature_and_stories_then_drag_rank_them(page, product, contributor):
@@ -47,7 +49,7 @@ def test_create_an_epic_a_feature_and_stories_then_drag_rank_them(page, product,
     assert toggle.get_attribute("aria-expanded") == "false"
     toggle.click()
     page.locator(f"#epic-{epic.pk}-children").wait_for()
-    assert page.locator(f"#epic-{epic.pk}-toggle").get_attribute("aria-expanded") == "true"
+    expect(page.locator(f"#epic-{epic.pk}-toggle")).to_have_attribute("aria-expanded", "true")
     page.wait_for_url(re.compile(rf"open=e{epic.pk}"))
     page.locator(f"#epic-{epic.pk}-feature-form summary").click()
     page.locator(f"#epic-{epic.pk}-feature-form-title").fill("Card payments")
@@ -64,7 +66,7 @@ def test_create_an_epic_a_feature_and_stories_then_drag_rank_them(page, product,
             page.locator(f"#feature-{feature.pk}-story-form-title").press("Enter")
         page.locator(f"#f{feature.pk}-stories li[data-id]", has_text=title).wait_for()
     # then
-    assert story_titles(page, feature) == ["Alpha", "Bravo", "Charlie"]
+    expect(story_titles(page, feature)).to_have_text(["Alpha", "Bravo", "Charlie"])
     assert list(Story.objects.filter(feature=feature).order_by("rank").values_list("title", flat=True)) == [
         "Alpha",
         "Bravo",
@@ -82,17 +84,13 @@ def test_create_an_epic_a_feature_and_stories_then_drag_rank_them(page, product,
         )
     # then: saved, and the order survives a reload (the open nodes are in the URL)
     assert answer.value.status == 200
-    page.locator(f"#f{feature.pk}-stories.sortable-ready").wait_for()
-    assert story_titles(page, feature) == ["Bravo", "Charlie", "Alpha"]
+    expect(story_titles(page, feature)).to_have_text(["Bravo", "Charlie", "Alpha"])
     assert f"f{feature.pk}" in page.url
     page.reload()
-    page.locator(f"#f{feature.pk}-stories").wait_for()
-    assert story_titles(page, feature) == ["Bravo", "Charlie", "Alpha"]
+    expect(story_titles(page, feature)).to_have_text(["Bravo", "Charlie", "Alpha"])
     # when: the keyboard alternative moves Bravo down
     page.get_by_role("button", name="Move Bravo down").click()
-    page.wait_for_load_state()
-    page.locator(f"#f{feature.pk}-stories").wait_for()
-    assert story_titles(page, feature) == ["Charlie", "Bravo", "Alpha"]
+    expect(story_titles(page, feature)).to_have_text(["Charlie", "Bravo", "Alpha"])
     assert page.csp_violations == []
 
 
@@ -111,13 +109,12 @@ def test_a_story_field_is_edited_in_place_and_a_criterion_checked(page, product,
     page.locator("#field-points").get_by_role("button", name="Save").click()
     page.locator("#field-points .item-field__saved").wait_for()
     # then
-    assert "8 points" in page.locator("#field-points").inner_text()
+    expect(page.locator("#field-points")).to_contain_text("8 points")
     # when: input the service refuses (a label longer than 50 characters): the error is next to the field
     page.locator("#field-labels").get_by_role("link", name="Edit labels").click()
     page.locator("#edit-labels-labels").fill("api, " + "x" * 60)
     page.locator("#field-labels").get_by_role("button", name="Save").click()
-    page.locator("#field-labels .field__error").wait_for()
-    assert "Keep labels to 50 characters" in page.locator("#field-labels .field__error").inner_text()
+    expect(page.locator("#field-labels .field__error")).to_contain_text("Keep labels to 50 characters")
     assert page.evaluate("document.activeElement.id") == "edit-labels-labels"
     # when: the description is previewed
     page.locator("#field-description").get_by_role("link", name="Edit description").click()

@@ -1,6 +1,7 @@
 """Edit a PRD and see the diff, in a real browser under the production Content-Security-Policy."""
 
 import pytest
+from playwright.sync_api import expect
 
 from core.tests.helpers import sign_in, wait_for_htmx_settled
 from decisions import services
@@ -34,14 +35,13 @@ def test_edit_a_section_save_and_see_the_change_highlighted_in_the_diff(page, pr
     page.get_by_role("button", name="Save", exact=True).click()
     # then: the section is read again, the version moved on, nothing ran
     page.locator("#prd-save-note", has_text="Saved as version 3.").wait_for()
-    assert page.locator("#prd-version").inner_text() == "Version 3"
-    assert "tap" in page.locator("#section-1").inner_text()
+    expect(page.locator("#prd-version")).to_have_text("Version 3")
+    expect(page.locator("#section-1")).to_contain_text("tap")
     assert page.title() != "owned"
 
     # when: open the history and compare with the version before
     page.get_by_role("link", name="Version history").click()
-    page.get_by_role("heading", name="Versions", exact=True).wait_for()
-    assert "Tap, not click" in page.locator("#versions").inner_text()
+    expect(page.locator("#versions")).to_contain_text("Tap, not click")
     page.locator("#versions tbody tr").first.get_by_role("link", name="Compare with the one before").click()
 
     # then: side by side, the changed word is marked

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from core.tests.helpers import sign_in
 from roadmap import services
@@ -32,8 +33,9 @@ def drag(page, source, target) -> None:
     page.mouse.up()
 
 
-def titles(page, lane: str) -> list[str]:
-    return page.locator(f"#lane-{lane} .roadmap-card__title").all_inner_texts()
+def titles(page, lane: str):
+    """The titles of a lane's cards, in order (a locator: `expect` waits for the order)."""
+    return page.locator(f"#lane-{lane} .roadmap-card__title")
 
 
 def test_drag_an_item_from_next_to_now_and_it_stays_there(page, product, editor):
@@ -45,24 +47,24 @@ def test_drag_an_item_from_next_to_now_and_it_stays_there(page, product, editor)
     sign_in(page, "eddie")
     page.goto(f"/p/{product.pk}/roadmap/")
     page.locator("#lane-next.sortable-ready").wait_for()
-    assert titles(page, "now") == ["Charlie"] and titles(page, "next") == ["Alpha", "Bravo"]
+    expect(titles(page, "now")).to_have_text(["Charlie"])
+    expect(titles(page, "next")).to_have_text(["Alpha", "Bravo"])
     # when: Alpha is dragged under Charlie
     with page.expect_response(lambda r: r.url.endswith(f"/roadmap/{roadmap.pk}/move/")) as answer:
         drag(page, page.locator(f'[data-id="{alpha.pk}"] .drag-handle'), page.locator(f'[data-id="{charlie.pk}"]'))
     # then
     assert answer.value.status == 200
-    page.locator("#lane-now.sortable-ready").wait_for()
-    assert titles(page, "now") == ["Charlie", "Alpha"]
+    expect(titles(page, "now")).to_have_text(["Charlie", "Alpha"])
     assert RoadmapItem.objects.get(pk=alpha.pk).lane == "now"
     page.reload()
-    assert titles(page, "now") == ["Charlie", "Alpha"] and titles(page, "next") == ["Bravo"]
+    expect(titles(page, "now")).to_have_text(["Charlie", "Alpha"])
+    expect(titles(page, "next")).to_have_text(["Bravo"])
     # when: the keyboard alternative moves Bravo to Later (a plain form, no JS needed)
     page.get_by_label("Move Bravo to").select_option("later")
     page.locator(f'[data-id="{RoadmapItem.objects.get(title="Bravo").pk}"]').get_by_role(
         "button", name="Move", exact=True
     ).click()
-    page.wait_for_load_state()
-    assert titles(page, "later") == ["Bravo"]
+    expect(titles(page, "later")).to_have_text(["Bravo"])
     # when: an item is added inline in Next (htmx)
     page.get_by_label("New item in Next").fill("Delta")
     page.get_by_role("button", name="Add to Next").click()
@@ -106,6 +108,5 @@ def test_the_timeline_shows_the_item_bar_and_a_milestone_marker(page, product, e
     page.locator("#new-milestone-date").fill((today + datetime.timedelta(days=100)).isoformat())
     page.get_by_role("button", name="Add milestone").click()
     page.get_by_text("Added the milestone GA.").wait_for()
-    labels = page.locator(".timeline__milestone-label").all_text_contents()
-    assert labels == ["Beta launch", "GA"]
+    expect(page.locator(".timeline__milestone-label")).to_have_text(["Beta launch", "GA"])
     assert page.csp_violations == []

@@ -30,6 +30,7 @@ from django.urls import reverse
 from activity.services import comment_create
 from backlog import services as backlog
 from backlog.models import Epic, Story
+from core.tests.helpers import sign_in
 from core.ui.objects import object_for_kwarg
 from decisions.models import PRD, DecisionRecord, PRDVersion, SignOffEvent
 from decisions.services import prds, records, signoffs
@@ -330,8 +331,6 @@ def test_the_checker_catches_what_it_must():
 @pytest.mark.django_db(transaction=True)
 def test_in_a_real_browser_nothing_of_the_corpus_runs(page, product, editor):
     # given: the corpus in a story, an epic, a PRD and a decision, written through the services
-    from workspaces.tests.factories import PASSWORD
-
     epic = backlog.epic_create(product=product, actor=editor, title=f"Epic {LINE}", description=MARKDOWN)
     story = backlog.story_create(
         product=product, actor=editor, title=f"Story {LINE}", epic=epic, statement=MARKDOWN, description=MARKDOWN
@@ -349,11 +348,7 @@ def test_in_a_real_browser_nothing_of_the_corpus_runs(page, product, editor):
     comment_create(workspace=product.workspace, target=story, author=editor, body=MARKDOWN)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto("/login/")
-    page.get_by_label("Username").fill(editor.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+    sign_in(page, editor.username)
     # when
     for url in (
         reverse("backlog:story_detail", args=[product.pk, story.pk]),

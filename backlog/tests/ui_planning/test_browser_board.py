@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from backlog.models import Story
 from backlog.tests.factories import StoryFactory
-from core.tests.test_browser_sortable import sign_in
+from core.tests.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from core.tests.helpers import sign_in
 from jira_sync.models import JiraConnection, ProjectMapping
-from workspaces.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,11 +20,7 @@ def test_connect_test_map_and_dry_run(page, workspace, product, admin_user, jira
     jira.state.add_user(HUMAN, "Ann Analyst", "ann@example.com")
     epic = jira.state.create_issue("ABC", "Epic", "Checkout", author_id=HUMAN)
     jira.state.create_issue("ABC", "Story", "Pay by card", author_id=HUMAN, parent=epic)
-    page.goto("/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
+    sign_in(page, "ada")
     # when: the connection is created
     page.goto(f"/w/{workspace.pk}/jira/")
     page.get_by_label("Site address").fill(jira.url)

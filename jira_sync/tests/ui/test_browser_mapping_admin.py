@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import pytest
 
+from core.tests.helpers import sign_in
 from jira_sync.models import ProjectMapping
-from workspaces.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_change_the_issue_types_then_disconnect(page, product, admin_user, mapped):
-    page.goto("/login/")
-    page.get_by_label("Username").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("heading", name="Your workspaces").wait_for()
+    sign_in(page, "ada")
     # when: an unknown choice cannot be made, so a bad type is the same as the epic one
     page.goto(f"/p/{product.pk}/jira/")
     page.get_by_role("link", name="Change issue types").click()

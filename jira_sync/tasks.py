@@ -10,7 +10,8 @@
   processes webhook events that were stored but never processed.
 - process_webhook_event(event_id).
 - history_prune(): nightly, deletes done pushes and processed webhook events older than
-  settings.OUTBOX_RETENTION (intents.intents_prune keeps an item's latest push error).
+  settings.OUTBOX_RETENTION (intents.intents_prune keeps an item's latest push error), and finished runs
+  older than settings.SYNC_RUN_RETENTION (runs.runs_prune keeps the newest of each kind and outcome).
 - dry_run_mapping(mapping_id, run_id): the dry run of one mapping, into a run the API created.
 """
 
@@ -172,4 +173,5 @@ def history_prune() -> dict[str, int]:
     return {
         "push intents": intents.intents_prune(before=before),
         "webhook events": webhook_services.webhook_events_prune(before=before),
+        "runs": runs.runs_prune(before=timezone.now() - settings.SYNC_RUN_RETENTION),
     }

@@ -219,6 +219,9 @@ WEBHOOKS_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOKS_ALLOW_PRIVATE_NETWORKS", de
 # How long finished outbox rows are kept (webhook events with their deliveries and attempts, done Jira
 # pushes, processed Jira webhook events) before the nightly prune deletes them; pending work is never pruned.
 OUTBOX_RETENTION = timedelta(days=int(os.environ.get("OUTBOX_RETENTION_DAYS", "30")))
+# How long the Jira sync's finished runs (its history page) are kept; the newest run of each kind and outcome
+# of a mapping stays whatever its age, for the sync's health.
+SYNC_RUN_RETENTION = timedelta(days=int(os.environ.get("SYNC_RUN_RETENTION_DAYS", "90")))
 
 # Content-Security-Policy: no inline script anywhere (django-csp 4).
 CONTENT_SECURITY_POLICY = {

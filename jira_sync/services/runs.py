@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from core.db import delete_in_batches
 from core.errors import ApplicationError
 
 from ..models import JiraConnection, ProjectMapping, SyncItemError, SyncRun
@@ -118,3 +119,21 @@ def run_finish(run: SyncRun, *, failed: bool = False, message: str = "", plan: A
     SyncRun.objects.filter(pk=run.pk).update(**updates)
     run.refresh_from_db()
     return run
+
+
+def runs_prune(*, before: datetime, batch: int = 1000) -> int:
+    """Delete finished runs started before `before`, with their item errors. The newest run of each kind and
+    outcome of a mapping (or of the connection, for runs of no mapping) stays whatever its age: the sync's
+    health reads the last run and the last success. Running ones stay. How many runs went."""
+    newer = SyncRun.objects.filter(
+        connection=OuterRef("connection"),
+        kind=OuterRef("kind"),
+        status=OuterRef("status"),
+        started_at__gt=OuterRef("started_at"),
+    )
+    old = SyncRun.objects.filter(started_at__lt=before).exclude(status=SyncRun.Status.RUNNING)
+    superseded = old.filter(
+        Q(Exists(newer.filter(mapping=OuterRef("mapping"))), mapping__isnull=False)
+        | Q(Exists(newer.filter(mapping__isnull=True)), mapping__isnull=True)
+    )
+    return delete_in_batches(superseded, batch=batch)

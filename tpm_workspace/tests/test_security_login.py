@@ -202,7 +202,8 @@ def test_in_a_browser_the_lockout_is_a_page_in_words_under_the_csp(page, editor)
     for _ in range(LIMIT - 1):
         page.get_by_label("Username").fill("eddie")
         page.get_by_label("Password").fill("not-the-password")
-        page.get_by_role("button", name="Sign in").click()
+        with page.expect_event("load"):  # the refusal's own page, not the alert of the one before
+            page.get_by_role("button", name="Sign in").click()
         page.get_by_role("alert").wait_for()
     # when: the last wrong password, then the right one
     page.get_by_label("Password").fill("not-the-password")

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from .views import items, techdebt, techdebt_detail, tree
+from .views import criteria, items, techdebt, techdebt_detail, tree
 
 P = "p/<int:product_id>/backlog/"
 
@@ -26,10 +26,10 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}features/<int:feature_id>/edit/", items.feature_edit, name="feature_edit"),
     path(f"{P}stories/<int:story_id>/", items.story_detail, name="story_detail"),
     path(f"{P}stories/<int:story_id>/edit/", items.story_edit, name="story_edit"),
-    path(f"{P}stories/<int:story_id>/criteria/", items.criterion_add, name="criterion_add"),
-    path(f"{P}criteria/<int:criterion_id>/", items.criterion_edit, name="criterion_edit"),
-    path(f"{P}criteria/<int:criterion_id>/toggle/", items.criterion_toggle, name="criterion_toggle"),
-    path(f"{P}criteria/<int:criterion_id>/delete/", items.criterion_delete, name="criterion_delete"),
+    path(f"{P}stories/<int:story_id>/criteria/", criteria.criterion_add, name="criterion_add"),
+    path(f"{P}criteria/<int:criterion_id>/", criteria.criterion_edit, name="criterion_edit"),
+    path(f"{P}criteria/<int:criterion_id>/toggle/", criteria.criterion_toggle, name="criterion_toggle"),
+    path(f"{P}criteria/<int:criterion_id>/delete/", criteria.criterion_delete, name="criterion_delete"),
     path(f"{P}markdown-preview/", items.markdown_preview, name="markdown_preview"),
     # Tech debt
     path(f"{P}tech-debt/", techdebt.techdebt, name="techdebt"),

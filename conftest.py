@@ -126,8 +126,11 @@ CHROMIUM_ARGS = [
 def chromium():
     import os
 
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # `expect` retries for 5 s by default; a loaded CI machine (2 cores, two test workers) can take longer to
+    # answer a click, so it waits as long as a locator's own `wait_for` does.
+    expect.set_options(timeout=30_000)
     # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
     # there are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

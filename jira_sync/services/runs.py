@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from core.db import delete_in_batches
@@ -124,16 +125,20 @@ def run_finish(run: SyncRun, *, failed: bool = False, message: str = "", plan: A
 def runs_prune(*, before: datetime, batch: int = 1000) -> int:
     """Delete finished runs started before `before`, with their item errors. The newest run of each kind and
     outcome of a mapping (or of the connection, for runs of no mapping) stays whatever its age: the sync's
-    health reads the last run and the last success. Running ones stay. How many runs went."""
-    newer = SyncRun.objects.filter(
-        connection=OuterRef("connection"),
-        kind=OuterRef("kind"),
-        status=OuterRef("status"),
-        started_at__gt=OuterRef("started_at"),
+    health reads the last run and the last success. Running ones stay. How many runs went.
+
+    The newest of each are numbered in one sorted pass (a window), not found by asking every old run whether
+    a newer one exists, which grows with the square of the runs kept."""
+    newest = (
+        SyncRun.objects.annotate(
+            n=Window(
+                RowNumber(),
+                partition_by=[F("connection"), F("mapping"), F("kind"), F("status")],
+                order_by=[F("started_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(n=1)
+        .values("pk")
     )
     old = SyncRun.objects.filter(started_at__lt=before).exclude(status=SyncRun.Status.RUNNING)
-    superseded = old.filter(
-        Q(Exists(newer.filter(mapping=OuterRef("mapping"))), mapping__isnull=False)
-        | Q(Exists(newer.filter(mapping__isnull=True)), mapping__isnull=True)
-    )
-    return delete_in_batches(superseded, batch=batch)
+    return delete_in_batches(old.exclude(pk__in=newest), batch=batch)
